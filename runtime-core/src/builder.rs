@@ -1,0 +1,289 @@
+//! `Builder`: configures and builds a `Runtime` of either flavor.
+
+use std::fmt;
+use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::blocking::{BlockingPool, ThreadConfig};
+use crate::runtime::{Flavor, Runtime};
+use crate::scheduler::{self, current, multi, Config};
+
+/// What happens when a task panics and nobody looks at its `JoinError`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum UnhandledPanic {
+    /// Report it once, naming the task (the default).
+    #[default]
+    Report,
+    /// Say nothing; the panic is still caught and the runtime keeps going.
+    Ignore,
+    /// Shut the whole runtime down.
+    ShutdownRuntime,
+}
+
+/// Which scheduler a runtime uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuntimeFlavor {
+    /// Work-stealing worker threads.
+    MultiThread,
+    /// Everything on the thread that calls `block_on`.
+    CurrentThread,
+}
+
+type Callback = Arc<dyn Fn() + Send + Sync>;
+
+/// Builds a runtime with custom settings (Tokio's `runtime::Builder`).
+///
+/// Settings are checked in `build`: a zero where a count is needed is an
+/// `io::ErrorKind::InvalidInput` error, not a panic.
+///
+/// ```
+/// let rt = runtime::Builder::new_multi_thread()
+///     .worker_threads(2)
+///     .thread_name("my-worker")
+///     .build()
+///     .unwrap();
+/// assert_eq!(rt.block_on(async { runtime::spawn(async { 2 + 2 }).await.unwrap() }), 4);
+///
+/// let err = runtime::Builder::new_multi_thread().worker_threads(0).build().unwrap_err();
+/// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+/// ```
+pub struct Builder {
+    flavor: RuntimeFlavor,
+    worker_threads: Option<usize>,
+    max_blocking_threads: usize,
+    thread_name: Arc<dyn Fn() -> String + Send + Sync>,
+    thread_stack_size: Option<usize>,
+    on_thread_start: Option<Callback>,
+    on_thread_stop: Option<Callback>,
+    keep_alive: Duration,
+    global_queue_interval: Option<u32>,
+    event_interval: u32,
+    unhandled_panic: UnhandledPanic,
+    start_paused: bool,
+}
+
+impl Builder {
+    /// A builder for the multi-thread, work-stealing flavor (one worker per core by default).
+    pub fn new_multi_thread() -> Builder {
+        Builder::new(RuntimeFlavor::MultiThread)
+    }
+
+    /// A builder for the current-thread flavor: tasks run on the thread that calls `block_on`.
+    pub fn new_current_thread() -> Builder {
+        Builder::new(RuntimeFlavor::CurrentThread)
+    }
+
+    fn new(flavor: RuntimeFlavor) -> Builder {
+        Builder {
+            flavor,
+            worker_threads: None,
+            max_blocking_threads: 512,
+            thread_name: Arc::new(|| "runtime-worker".to_string()),
+            thread_stack_size: None,
+            on_thread_start: None,
+            on_thread_stop: None,
+            keep_alive: Duration::from_secs(10),
+            global_queue_interval: None,
+            event_interval: 61,
+            unhandled_panic: UnhandledPanic::default(),
+            start_paused: false,
+        }
+    }
+
+    /// Number of worker threads (multi-thread flavor; ignored by current-thread). Default: the
+    /// number of cores. Zero makes `build` fail with `InvalidInput`.
+    pub fn worker_threads(&mut self, n: usize) -> &mut Self {
+        self.worker_threads = Some(n);
+        self
+    }
+
+    /// Most threads the blocking pool may run for `spawn_blocking` at once (default 512).
+    /// Zero makes `build` fail with `InvalidInput`.
+    pub fn max_blocking_threads(&mut self, n: usize) -> &mut Self {
+        self.max_blocking_threads = n;
+        self
+    }
+
+    /// Name of the runtime's threads (workers and blocking threads).
+    pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Self {
+        let name: String = name.into();
+        self.thread_name = Arc::new(move || name.clone());
+        self
+    }
+
+    /// A function naming each new thread (e.g. with a counter).
+    pub fn thread_name_fn<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() -> String + Send + Sync + 'static,
+    {
+        self.thread_name = Arc::new(f);
+        self
+    }
+
+    /// Stack size of the runtime's threads, in bytes.
+    pub fn thread_stack_size(&mut self, size: usize) -> &mut Self {
+        self.thread_stack_size = Some(size);
+        self
+    }
+
+    /// Called on each new runtime thread before it runs anything.
+    pub fn on_thread_start<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.on_thread_start = Some(Arc::new(f));
+        self
+    }
+
+    /// Called on each runtime thread just before it exits.
+    pub fn on_thread_stop<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.on_thread_stop = Some(Arc::new(f));
+        self
+    }
+
+    /// How long an idle blocking thread waits for work before exiting (default 10 s).
+    pub fn thread_keep_alive(&mut self, duration: Duration) -> &mut Self {
+        self.keep_alive = duration;
+        self
+    }
+
+    /// Every this many scheduler ticks a worker checks the shared queue before its own
+    /// (default 31 for current-thread, 61 for multi-thread). Zero is `InvalidInput`.
+    pub fn global_queue_interval(&mut self, ticks: u32) -> &mut Self {
+        self.global_queue_interval = Some(ticks);
+        self
+    }
+
+    /// Every this many tasks, the scheduler polls its `block_on` future and I/O events
+    /// (default 61). Zero is `InvalidInput`.
+    pub fn event_interval(&mut self, ticks: u32) -> &mut Self {
+        self.event_interval = ticks;
+        self
+    }
+
+    /// What to do when a task's panic is never observed (default `Report`).
+    pub fn unhandled_panic(&mut self, behavior: UnhandledPanic) -> &mut Self {
+        self.unhandled_panic = behavior;
+        self
+    }
+
+    /// Start with the clock paused (for tests of timeouts).
+    pub fn start_paused(&mut self, paused: bool) -> &mut Self {
+        self.start_paused = paused;
+        self
+    }
+
+    /// Builds the runtime.
+    ///
+    /// # Errors
+    /// `InvalidInput` for zero workers, blocking threads, or intervals; the OS error if a
+    /// worker thread cannot be started.
+    pub fn build(&mut self) -> io::Result<Runtime> {
+        let invalid = |what: &str| {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("runtime::Builder: {what} must be at least 1"),
+            ))
+        };
+        if self.worker_threads == Some(0) {
+            return invalid("worker_threads");
+        }
+        if self.max_blocking_threads == 0 {
+            return invalid("max_blocking_threads");
+        }
+        if self.global_queue_interval == Some(0) {
+            return invalid("global_queue_interval");
+        }
+        if self.event_interval == 0 {
+            return invalid("event_interval");
+        }
+        let pool = BlockingPool::new(ThreadConfig {
+            name: self.thread_name.clone(),
+            stack_size: self.thread_stack_size,
+            on_start: self.on_thread_start.clone(),
+            on_stop: self.on_thread_stop.clone(),
+            max_blocking: self.max_blocking_threads,
+            keep_alive: self.keep_alive,
+        });
+        let spawner = pool.spawner().clone();
+        match self.flavor {
+            RuntimeFlavor::CurrentThread => {
+                let config = self.config(31);
+                let handle = current::Handle::new(config, spawner);
+                Ok(Runtime::from_parts(
+                    scheduler::Handle::Current(handle),
+                    pool,
+                    Flavor::CurrentThread,
+                ))
+            }
+            RuntimeFlavor::MultiThread => {
+                let workers = self.worker_threads.unwrap_or_else(default_workers);
+                let config = self.config(61);
+                let (handle, cores) = multi::Handle::new(workers, config, spawner);
+                let runtime = Runtime::from_parts(
+                    scheduler::Handle::Multi(handle.clone()),
+                    pool,
+                    Flavor::MultiThread,
+                );
+                multi::Handle::launch(&handle, cores)?;
+                Ok(runtime)
+            }
+        }
+    }
+
+    fn config(&self, default_global_queue_interval: u32) -> Config {
+        Config {
+            global_queue_interval: self
+                .global_queue_interval
+                .unwrap_or(default_global_queue_interval),
+            event_interval: self.event_interval,
+            max_lifo_polls: 3,
+        }
+    }
+
+    /// Whether `start_paused` was requested (read by the time driver).
+    pub fn is_start_paused(&self) -> bool {
+        self.start_paused
+    }
+
+    /// The behaviour chosen for unobserved panics.
+    pub fn unhandled_panic_behavior(&self) -> UnhandledPanic {
+        self.unhandled_panic
+    }
+}
+
+fn default_workers() -> usize {
+    static CACHED: AtomicUsize = AtomicUsize::new(0);
+    let cached = CACHED.load(Ordering::Relaxed);
+    if cached != 0 {
+        return cached;
+    }
+    let n = std::env::var("RUNTIME_WORKER_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    CACHED.store(n, Ordering::Relaxed);
+    n
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("flavor", &self.flavor)
+            .field("worker_threads", &self.worker_threads)
+            .field("max_blocking_threads", &self.max_blocking_threads)
+            .field("global_queue_interval", &self.global_queue_interval)
+            .field("event_interval", &self.event_interval)
+            .field("unhandled_panic", &self.unhandled_panic)
+            .field("start_paused", &self.start_paused)
+            .finish_non_exhaustive()
+    }
+}

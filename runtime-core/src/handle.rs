@@ -1,0 +1,141 @@
+//! `Handle`: a cloneable reference to a runtime, usable from any thread.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+
+use crate::context;
+use crate::scheduler;
+use crate::task::{JoinHandle, SpawnMeta};
+
+/// A cloneable reference to a runtime: spawn onto it from anywhere, or block on it from a
+/// thread outside it.
+///
+/// ```
+/// let rt = runtime::Runtime::new().unwrap();
+/// let handle = rt.handle().clone();
+/// let answer = std::thread::spawn(move || handle.block_on(async { 6 * 7 }))
+///     .join()
+///     .unwrap();
+/// assert_eq!(answer, 42);
+/// ```
+#[derive(Clone)]
+pub struct Handle {
+    pub(crate) inner: scheduler::Handle,
+}
+
+/// `Handle::try_current` outside a runtime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TryCurrentError(());
+
+impl fmt::Display for TryCurrentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(context::no_runtime_message())
+    }
+}
+
+impl std::error::Error for TryCurrentError {}
+
+impl Handle {
+    /// The handle of the runtime this thread is inside.
+    ///
+    /// # Panics
+    /// Outside a runtime, with a message saying how to start one (see `try_current`).
+    #[track_caller]
+    pub fn current() -> Handle {
+        context::with_current_handle(|inner| Handle {
+            inner: inner.clone(),
+        })
+    }
+
+    /// The handle of the runtime this thread is inside, or an error outside one.
+    ///
+    /// ```
+    /// assert!(runtime::Handle::try_current().is_err());
+    /// runtime::run(async { assert!(runtime::Handle::try_current().is_ok()) });
+    /// ```
+    pub fn try_current() -> Result<Handle, TryCurrentError> {
+        context::try_current_handle()
+            .map(|inner| Handle { inner })
+            .ok_or(TryCurrentError(()))
+    }
+
+    /// Spawns a task on this runtime.
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.inner.spawn(future, SpawnMeta::new(None))
+    }
+
+    /// Runs a blocking function on this runtime's blocking pool.
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.inner.spawn_blocking(f, SpawnMeta::new(None))
+    }
+
+    /// Runs `future` to completion on this thread, inside this runtime.
+    ///
+    /// # Panics
+    /// When called from a thread that already drives a runtime.
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.inner.block_on(future)
+    }
+
+    /// Makes this the current runtime of this thread until the guard drops.
+    pub fn enter(&self) -> EnterGuard<'_> {
+        EnterGuard {
+            _guard: context::set_handle(self.inner.clone()),
+            _handle: PhantomData,
+        }
+    }
+
+    /// Number of worker threads (1 for the current-thread flavor).
+    pub fn num_workers(&self) -> usize {
+        match &self.inner {
+            scheduler::Handle::Multi(h) => h.num_workers(),
+            scheduler::Handle::Current(_) => 1,
+        }
+    }
+
+    /// Number of tasks spawned and not yet finished.
+    pub fn num_alive_tasks(&self) -> usize {
+        match &self.inner {
+            scheduler::Handle::Multi(h) => h.num_alive_tasks(),
+            scheduler::Handle::Current(h) => h.num_alive_tasks(),
+        }
+    }
+
+    /// Threads alive in the blocking pool (worker threads included).
+    pub fn num_blocking_threads(&self) -> usize {
+        self.inner.blocking().num_threads()
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("workers", &self.num_workers())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Returned by `Runtime::enter`/`Handle::enter`; leaves the runtime context when dropped.
+#[must_use = "the runtime is only entered while the guard is alive"]
+pub struct EnterGuard<'a> {
+    _guard: context::HandleGuard,
+    _handle: PhantomData<&'a Handle>,
+}
+
+impl fmt::Debug for EnterGuard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnterGuard").finish()
+    }
+}

@@ -1,0 +1,22 @@
+//! `runtime-core`: tasks, the work-stealing scheduler, the blocking pool, and the runtime
+//! context (`Runtime`, `Builder`, `Handle`).
+//!
+//! Users reach these items through the `runtime` facade crate. How a task flows: `spawn`
+//! allocates it once (`task::raw`), links it into the runtime's owned list and queues it; a
+//! worker pops it and polls it; its waker queues it again; the `JoinHandle` reads its output.
+
+mod blocking;
+mod builder;
+mod context;
+pub mod coop;
+mod handle;
+mod loom;
+mod park;
+mod runtime;
+mod scheduler;
+pub mod task;
+
+pub use builder::{Builder, RuntimeFlavor, UnhandledPanic};
+pub use handle::{EnterGuard, Handle, TryCurrentError};
+pub use runtime::{run, Runtime};
+pub use task::{spawn, spawn_blocking};

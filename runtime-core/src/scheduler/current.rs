@@ -1,0 +1,269 @@
+//! The current-thread scheduler: every task runs on the thread that calls `block_on`.
+//!
+//! The core (a local run queue) is taken by one `block_on` at a time; tasks woken on that
+//! thread go to the local queue, others to a shared injection queue under a mutex (which also
+//! closes it at shutdown). When both queues are empty and the `block_on` future has not been
+//! woken, the thread parks until a remote wake or the future's waker unparks it.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::ptr::NonNull;
+use std::sync::Arc as StdArc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use super::{Config, SchedulerContext};
+use crate::blocking::Spawner;
+use crate::context;
+use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
+use crate::loom::sync::{Arc, Mutex};
+use crate::park::{self, Parker};
+use crate::task::list::OwnedTasks;
+use crate::task::raw::Header;
+use crate::task::{self, JoinHandle, Notified, Schedule, SpawnMeta, Task};
+
+pub(crate) struct Handle {
+    inject: Mutex<Inject>,
+    owned: OwnedTasks,
+    /// The core, while no `block_on` holds it.
+    core: Mutex<Option<Box<Core>>>,
+    /// `block_on` callers waiting for the core.
+    core_waiters: Mutex<Vec<Waker>>,
+    /// The driving thread parks here.
+    driver: StdArc<DriverWaker>,
+    pub(crate) blocking: Spawner,
+    config: Config,
+}
+
+struct Inject {
+    queue: VecDeque<Notified>,
+    closed: bool,
+}
+
+pub(crate) struct Core {
+    local: VecDeque<Notified>,
+    tick: u32,
+}
+
+/// Wakes the driving thread; `woken` records that the `block_on` future itself was woken.
+struct DriverWaker {
+    parker: Parker,
+    woken: AtomicBool,
+}
+
+impl Wake for DriverWaker {
+    fn wake(self: StdArc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &StdArc<Self>) {
+        self.woken.store(true, Release);
+        self.parker.unpark();
+    }
+}
+
+/// The driving thread's view, reachable from `schedule` while tasks run.
+pub(crate) struct CoreContext {
+    handle: Arc<Handle>,
+    core: RefCell<Option<Box<Core>>>,
+}
+
+impl Handle {
+    pub(crate) fn new(config: Config, blocking: Spawner) -> Arc<Handle> {
+        Arc::new(Handle {
+            inject: Mutex::new(Inject {
+                queue: VecDeque::new(),
+                closed: false,
+            }),
+            owned: OwnedTasks::new(1),
+            core: Mutex::new(Some(Box::new(Core {
+                local: VecDeque::new(),
+                tick: 0,
+            }))),
+            core_waiters: Mutex::new(Vec::new()),
+            driver: StdArc::new(DriverWaker {
+                parker: Parker::new(),
+                woken: AtomicBool::new(false),
+            }),
+            blocking,
+            config,
+        })
+    }
+
+    #[track_caller]
+    pub(crate) fn spawn<F>(me: &Arc<Handle>, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (task, notified, join) = task::new_owned(future, me.clone(), meta);
+        match me.owned.insert(task) {
+            Ok(()) => me.schedule(notified),
+            Err(task) => {
+                drop(notified);
+                task.shutdown();
+            }
+        }
+        join
+    }
+
+    fn schedule(self: &Arc<Self>, task: Notified) {
+        if let Some(SchedulerContext::Current(cx)) = context::current_scheduler() {
+            // SAFETY: the context lives on the driving thread's stack while installed.
+            let cx = unsafe { cx.as_ref() };
+            if Arc::ptr_eq(&cx.handle, self) {
+                if let Ok(mut core) = cx.core.try_borrow_mut() {
+                    if let Some(core) = core.as_mut() {
+                        core.local.push_back(task);
+                        return;
+                    }
+                }
+            }
+        }
+        let mut inject = self.inject.lock();
+        if inject.closed {
+            drop(inject);
+            drop(task);
+            return;
+        }
+        inject.queue.push_back(task);
+        drop(inject);
+        self.driver.parker.unpark();
+    }
+
+    fn pop_inject(&self) -> Option<Notified> {
+        self.inject.lock().queue.pop_front()
+    }
+
+    fn take_core(&self) -> Option<Box<Core>> {
+        self.core.lock().take()
+    }
+
+    fn put_core(&self, core: Box<Core>) {
+        *self.core.lock() = Some(core);
+        let waiters = std::mem::take(&mut *self.core_waiters.lock());
+        for waker in waiters {
+            waker.wake();
+        }
+    }
+
+    pub(crate) fn block_on<F: Future>(self: &Arc<Self>, rt: &super::Handle, future: F) -> F::Output {
+        let _driving = context::enter_driving(rt.clone());
+        let mut future = std::pin::pin!(future);
+        loop {
+            if let Some(core) = self.take_core() {
+                return self.drive(core, future);
+            }
+            // Another thread drives the scheduler: wait for our future or for the core.
+            let polled = park::block_on(std::future::poll_fn(|cx| {
+                if let Poll::Ready(output) = future.as_mut().poll(cx) {
+                    return Poll::Ready(Some(output));
+                }
+                self.core_waiters.lock().push(cx.waker().clone());
+                if self.core.lock().is_some() {
+                    return Poll::Ready(None);
+                }
+                Poll::Pending
+            }));
+            if let Some(output) = polled {
+                return output;
+            }
+        }
+    }
+
+    /// Runs tasks and the `block_on` future on this thread until the future completes.
+    fn drive<F: Future>(self: &Arc<Self>, core: Box<Core>, mut future: std::pin::Pin<&mut F>) -> F::Output {
+        struct PutBack<'a> {
+            handle: &'a Arc<Handle>,
+            cx: &'a CoreContext,
+        }
+        impl Drop for PutBack<'_> {
+            fn drop(&mut self) {
+                if let Some(core) = self.cx.core.borrow_mut().take() {
+                    self.handle.put_core(core);
+                }
+            }
+        }
+        let cx = CoreContext {
+            handle: self.clone(),
+            core: RefCell::new(Some(core)),
+        };
+        let _put_back = PutBack { handle: self, cx: &cx };
+        let waker = Waker::from(self.driver.clone());
+        let mut future_cx = Context::from_waker(&waker);
+        self.driver.woken.store(true, Release);
+        context::set_scheduler(SchedulerContext::Current(NonNull::from(&cx)), || loop {
+            if self.driver.woken.swap(false, AcqRel) {
+                if let Poll::Ready(output) = future.as_mut().poll(&mut future_cx) {
+                    return output;
+                }
+            }
+            let mut ran_dry = false;
+            for _ in 0..self.config.event_interval {
+                let task = {
+                    let mut core = cx.core.borrow_mut();
+                    let core = core.as_mut().expect("the core is held while driving");
+                    core.tick = core.tick.wrapping_add(1);
+                    if core.tick % self.config.global_queue_interval == 0 {
+                        self.pop_inject().or_else(|| core.local.pop_front())
+                    } else {
+                        core.local.pop_front().or_else(|| self.pop_inject())
+                    }
+                };
+                match task {
+                    Some(task) => task.run(),
+                    None => {
+                        ran_dry = true;
+                        break;
+                    }
+                }
+                if self.driver.woken.load(Acquire) {
+                    break;
+                }
+            }
+            if ran_dry && !self.driver.woken.load(Acquire) {
+                self.driver.parker.park();
+            }
+        })
+    }
+
+    /// Cancels every task and closes the queues. Called when the runtime is dropped.
+    pub(crate) fn shutdown(self: &Arc<Self>) {
+        let core = self.take_core();
+        self.owned.close_and_shutdown_all();
+        if let Some(mut core) = core {
+            while let Some(task) = core.local.pop_front() {
+                drop(task);
+            }
+            *self.core.lock() = Some(core);
+        }
+        let queued = {
+            let mut inject = self.inject.lock();
+            inject.closed = true;
+            std::mem::take(&mut inject.queue)
+        };
+        drop(queued);
+    }
+
+    pub(crate) fn num_alive_tasks(&self) -> usize {
+        self.owned.len()
+    }
+}
+
+impl Schedule for Arc<Handle> {
+    fn schedule(&self, task: Notified) {
+        Handle::schedule(self, task);
+    }
+
+    fn release(&self, task: &Header) -> Option<Task> {
+        self.owned.remove(task)
+    }
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("current::Handle")
+            .field("owned", &self.owned)
+            .finish()
+    }
+}

@@ -1,0 +1,75 @@
+//! The two scheduler flavors behind one handle: multi-thread (work-stealing) and current-thread.
+
+pub(crate) mod current;
+pub(crate) mod multi;
+
+use std::future::Future;
+use std::ptr::NonNull;
+
+use crate::blocking::{BlockingSchedule, BlockingTask, Spawner};
+use crate::loom::sync::Arc;
+use crate::task::{self, JoinHandle, SpawnMeta};
+
+/// A cloneable reference to a running scheduler.
+#[derive(Clone)]
+pub(crate) enum Handle {
+    Multi(Arc<multi::Handle>),
+    Current(Arc<current::Handle>),
+}
+
+/// The scheduler state of the thread that is polling tasks, as seen from `schedule`.
+#[derive(Clone, Copy)]
+pub(crate) enum SchedulerContext {
+    Multi(NonNull<multi::WorkerContext>),
+    Current(NonNull<current::CoreContext>),
+}
+
+impl Handle {
+    #[track_caller]
+    pub(crate) fn spawn<F>(&self, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Handle::Multi(h) => multi::Handle::spawn(h, future, meta),
+            Handle::Current(h) => current::Handle::spawn(h, future, meta),
+        }
+    }
+
+    pub(crate) fn spawn_blocking<F, R>(&self, f: F, meta: SpawnMeta) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let (notified, join) = task::new_unowned(BlockingTask::new(f), BlockingSchedule, meta);
+        self.blocking().spawn_task(notified, self);
+        join
+    }
+
+    pub(crate) fn blocking(&self) -> &Spawner {
+        match self {
+            Handle::Multi(h) => &h.blocking,
+            Handle::Current(h) => &h.blocking,
+        }
+    }
+
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self {
+            Handle::Multi(h) => h.block_on(self, future),
+            Handle::Current(h) => h.block_on(self, future),
+        }
+    }
+}
+
+/// Settings shared by both flavors.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    /// Every this many ticks, a worker looks at the shared queue before its own.
+    pub(crate) global_queue_interval: u32,
+    /// Every this many ticks, the current-thread scheduler polls its `block_on` future and
+    /// (later) the I/O driver.
+    pub(crate) event_interval: u32,
+    /// Consecutive LIFO-slot polls before the slot's task goes to the back of the queue.
+    pub(crate) max_lifo_polls: u32,
+}

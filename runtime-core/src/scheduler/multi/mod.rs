@@ -1,0 +1,242 @@
+//! The multi-thread, work-stealing scheduler.
+//!
+//! Each worker owns a FIFO deque and a one-task LIFO slot; tasks woken or spawned from outside a
+//! worker go to a shared injector. A worker runs its LIFO slot (bounded), its deque, the
+//! injector every `global_queue_interval` ticks, then steals half a random peer's deque; with
+//! nothing found it parks (see `idle`). Shutdown stops the workers, takes their cores back,
+//! then cancels every owned task on the shutting-down thread.
+
+mod idle;
+mod worker;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+pub(crate) use worker::{block_in_place, WorkerContext};
+
+use super::Config;
+use crate::blocking::Spawner;
+use crate::context;
+use crate::loom::deque::{Injector, Steal, Stealer};
+use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
+use crate::loom::sync::{Arc, Condvar, Mutex};
+use crate::park::{self, Parker};
+use crate::task::list::OwnedTasks;
+use crate::task::raw::Header;
+use crate::task::{self, JoinHandle, Notified, Schedule, SpawnMeta, Task};
+use idle::Idle;
+use worker::Core;
+
+pub(crate) struct Handle {
+    shared: Shared,
+    pub(crate) blocking: Spawner,
+    config: Config,
+}
+
+struct Shared {
+    injector: Injector<Notified>,
+    /// Set once shutdown has drained the injector: late pushes drain it themselves.
+    injector_closed: AtomicBool,
+    remotes: Box<[Remote]>,
+    idle: Idle,
+    owned: OwnedTasks,
+    shutdown: AtomicBool,
+    /// Cores handed back by workers that saw the shutdown flag.
+    returned: Mutex<Vec<Box<Core>>>,
+    returned_cv: Condvar,
+}
+
+/// What other threads can reach of a worker.
+struct Remote {
+    stealer: Stealer<Notified>,
+    parker: Parker,
+}
+
+impl Handle {
+    /// Creates the scheduler and the worker cores to run on `workers` threads.
+    pub(crate) fn new(workers: usize, config: Config, blocking: Spawner) -> (Arc<Handle>, Vec<Box<Core>>) {
+        let cores: Vec<Box<Core>> = (0..workers).map(|index| Box::new(Core::new(index))).collect();
+        let remotes = cores
+            .iter()
+            .map(|core| Remote {
+                stealer: core.stealer(),
+                parker: Parker::new(),
+            })
+            .collect();
+        let handle = Arc::new(Handle {
+            shared: Shared {
+                injector: Injector::new(),
+                injector_closed: AtomicBool::new(false),
+                remotes,
+                idle: Idle::new(workers),
+                owned: OwnedTasks::new(workers),
+                shutdown: AtomicBool::new(false),
+                returned: Mutex::new(Vec::with_capacity(workers)),
+                returned_cv: Condvar::new(),
+            },
+            blocking,
+            config,
+        });
+        (handle, cores)
+    }
+
+    /// Starts one worker thread per core on the blocking pool.
+    pub(crate) fn launch(me: &Arc<Handle>, cores: Vec<Box<Core>>) -> std::io::Result<()> {
+        let rt = super::Handle::Multi(me.clone());
+        for core in cores {
+            let handle = me.clone();
+            me.blocking
+                .spawn_worker(Box::new(move || worker::run(handle, core)), &rt)?;
+        }
+        Ok(())
+    }
+
+    #[track_caller]
+    pub(crate) fn spawn<F>(me: &Arc<Handle>, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (task, notified, join) = task::new_owned(future, me.clone(), meta);
+        match me.shared.owned.insert(task) {
+            Ok(()) => me.schedule_task(notified, false),
+            Err(task) => {
+                // Shutting down: the task is cancelled before it ever runs.
+                drop(notified);
+                task.shutdown();
+            }
+        }
+        join
+    }
+
+    pub(crate) fn block_on<F: Future>(&self, rt: &super::Handle, future: F) -> F::Output {
+        let _driving = context::enter_driving(rt.clone());
+        park::block_on(future)
+    }
+
+    fn schedule_task(&self, task: Notified, is_yield: bool) {
+        if let Some(super::SchedulerContext::Multi(cx)) = context::current_scheduler() {
+            // SAFETY: the context lives on the worker's stack while it is installed.
+            let cx = unsafe { cx.as_ref() };
+            if std::ptr::eq(cx.handle(), self) {
+                match cx.schedule_local(task, is_yield) {
+                    Ok(()) => return,
+                    Err(task) => return self.schedule_remote(task),
+                }
+            }
+        }
+        self.schedule_remote(task);
+    }
+
+    fn schedule_remote(&self, task: Notified) {
+        self.shared.injector.push(task);
+        if self.shared.injector_closed.load(SeqCst) {
+            self.drain_injector();
+            return;
+        }
+        self.notify_parked();
+    }
+
+    /// Wakes one sleeping worker if work may be waiting and nobody is searching.
+    fn notify_parked(&self) {
+        if let Some(index) = self.shared.idle.worker_to_notify() {
+            self.shared.remotes[index].parker.unpark();
+        }
+    }
+
+    /// Called by the last searcher before it sleeps: wake somebody if any queue has work.
+    fn notify_if_work_pending(&self) {
+        let pending = self.shared.remotes.iter().any(|r| !r.stealer.is_empty())
+            || !self.shared.injector.is_empty();
+        if pending {
+            self.notify_parked();
+        }
+    }
+
+    fn is_shutdown(&self) -> bool {
+        self.shared.shutdown.load(Acquire)
+    }
+
+    fn drain_injector(&self) {
+        loop {
+            match self.shared.injector.steal() {
+                Steal::Success(task) => drop(task),
+                Steal::Empty => break,
+                Steal::Retry => {}
+            }
+        }
+    }
+
+    /// A worker that saw the shutdown flag hands its core back.
+    fn return_core(&self, core: Box<Core>) {
+        let mut returned = self.shared.returned.lock();
+        returned.push(core);
+        self.shared.returned_cv.notify_all();
+    }
+
+    /// Stops the workers (waiting at most `timeout` for them to finish their current poll) and
+    /// cancels every task. Returns true if every worker stopped in time.
+    pub(crate) fn shutdown(&self, timeout: Option<Duration>) -> bool {
+        if self.shared.shutdown.swap(true, SeqCst) {
+            return true;
+        }
+        for remote in self.shared.remotes.iter() {
+            remote.parker.unpark();
+        }
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut returned = self.shared.returned.lock();
+        let mut all_stopped = true;
+        while returned.len() < self.shared.remotes.len() {
+            match deadline {
+                None => returned = self.shared.returned_cv.wait(returned),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        all_stopped = false;
+                        break;
+                    }
+                    returned = self.shared.returned_cv.wait_timeout(returned, deadline - now).0;
+                }
+            }
+        }
+        let cores = std::mem::take(&mut *returned);
+        drop(returned);
+        drop(cores);
+        self.shared.owned.close_and_shutdown_all();
+        self.shared.injector_closed.store(true, SeqCst);
+        self.drain_injector();
+        all_stopped
+    }
+
+    pub(crate) fn num_workers(&self) -> usize {
+        self.shared.remotes.len()
+    }
+
+    pub(crate) fn num_alive_tasks(&self) -> usize {
+        self.shared.owned.len()
+    }
+}
+
+impl Schedule for Arc<Handle> {
+    fn schedule(&self, task: Notified) {
+        self.schedule_task(task, false);
+    }
+
+    fn yield_now(&self, task: Notified) {
+        self.schedule_task(task, true);
+    }
+
+    fn release(&self, task: &Header) -> Option<Task> {
+        self.shared.owned.remove(task)
+    }
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("multi::Handle")
+            .field("workers", &self.shared.remotes.len())
+            .field("idle", &self.shared.idle)
+            .field("owned", &self.shared.owned)
+            .finish()
+    }
+}

@@ -1,0 +1,264 @@
+//! One worker: its core (deque, LIFO slot, tick, rng) and the run loop that finds, runs,
+//! steals and parks.
+//!
+//! The core is a `Box` that moves: the loop holds it while looking for work and puts it in
+//! the thread's `WorkerContext` while a task runs (so the task's wakes and spawns can reach the
+//! local queue). `block_in_place` takes it from there and gives it to a new thread; the old
+//! thread then finishes its poll without a core and returns to the blocking pool.
+
+use std::cell::RefCell;
+use std::ptr::NonNull;
+
+use super::Handle;
+use crate::context;
+use crate::loom::deque::{Steal, Stealer, Worker};
+use crate::loom::sync::{Arc, Mutex};
+use crate::scheduler::{self, SchedulerContext};
+use crate::task::Notified;
+
+pub(crate) struct Core {
+    index: usize,
+    local: Worker<Notified>,
+    /// The task woken by the running task: it runs next (message passing stays hot in cache).
+    lifo: Option<Notified>,
+    tick: u32,
+    rng: FastRand,
+    /// Counted as searching in `Idle`.
+    searching: bool,
+}
+
+impl Core {
+    pub(super) fn new(index: usize) -> Core {
+        Core {
+            index,
+            local: Worker::new_fifo(),
+            lifo: None,
+            tick: 0,
+            rng: FastRand::new(index as u64 + 1),
+            searching: false,
+        }
+    }
+
+    pub(super) fn stealer(&self) -> Stealer<Notified> {
+        self.local.stealer()
+    }
+
+    fn next_task(&mut self, handle: &Handle) -> Option<Notified> {
+        if let Some(task) = self.lifo.take() {
+            return Some(task);
+        }
+        if self.tick % handle.config.global_queue_interval == 0 {
+            if let Some(task) = steal_one(|| handle.shared.injector.steal()) {
+                return Some(task);
+            }
+        }
+        if let Some(task) = self.local.pop() {
+            return Some(task);
+        }
+        steal_one(|| handle.shared.injector.steal_batch_and_pop(&self.local))
+    }
+
+    fn steal_work(&mut self, handle: &Handle) -> Option<Notified> {
+        if !self.searching {
+            if !handle.shared.idle.transition_worker_to_searching() {
+                return None;
+            }
+            self.searching = true;
+        }
+        let remotes = &handle.shared.remotes;
+        let n = remotes.len();
+        let start = self.rng.below(n);
+        for i in 0..n {
+            let index = (start + i) % n;
+            if index == self.index {
+                continue;
+            }
+            let stealer = &remotes[index].stealer;
+            if let Some(task) = steal_one(|| stealer.steal_batch_and_pop(&self.local)) {
+                return Some(task);
+            }
+        }
+        steal_one(|| handle.shared.injector.steal_batch_and_pop(&self.local))
+    }
+
+    /// Drops the queued references (their tasks are cancelled through the owned list).
+    fn drain(&mut self) {
+        drop(self.lifo.take());
+        while let Some(task) = self.local.pop() {
+            drop(task);
+        }
+    }
+}
+
+fn steal_one(mut attempt: impl FnMut() -> Steal<Notified>) -> Option<Notified> {
+    loop {
+        match attempt() {
+            Steal::Success(task) => return Some(task),
+            Steal::Empty => return None,
+            Steal::Retry => {}
+        }
+    }
+}
+
+/// The worker's state visible to tasks polled on its thread.
+pub(crate) struct WorkerContext {
+    handle: Arc<Handle>,
+    core: RefCell<Option<Box<Core>>>,
+}
+
+impl WorkerContext {
+    pub(super) fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// Queues a task on this worker, or gives it back if the core is gone (handed off).
+    pub(super) fn schedule_local(&self, task: Notified, is_yield: bool) -> Result<(), Notified> {
+        let Ok(mut core) = self.core.try_borrow_mut() else {
+            return Err(task);
+        };
+        let Some(core) = core.as_mut() else {
+            return Err(task);
+        };
+        if is_yield {
+            core.local.push(task);
+        } else {
+            match core.lifo.replace(task) {
+                None => return Ok(()),
+                Some(previous) => core.local.push(previous),
+            }
+        }
+        self.handle.notify_parked();
+        Ok(())
+    }
+
+    /// Runs `task` and then the LIFO chain it starts; gives the core back, or `None` if it was
+    /// handed to another thread meanwhile.
+    fn run_task(&self, task: Notified, mut core: Box<Core>) -> Option<Box<Core>> {
+        if core.searching {
+            core.searching = false;
+            if self.handle.shared.idle.transition_worker_from_searching() {
+                // We were the last searcher: somebody else should look for the rest.
+                self.handle.notify_parked();
+            }
+        }
+        *self.core.borrow_mut() = Some(core);
+        task.run();
+        let mut lifo_polls = 0;
+        loop {
+            let mut core = self.core.borrow_mut().take()?;
+            let Some(task) = core.lifo.take() else {
+                return Some(core);
+            };
+            if lifo_polls >= self.handle.config.max_lifo_polls {
+                core.local.push(task);
+                self.handle.notify_parked();
+                return Some(core);
+            }
+            lifo_polls += 1;
+            *self.core.borrow_mut() = Some(core);
+            task.run();
+        }
+    }
+
+    fn park(&self, mut core: Box<Core>) -> Box<Core> {
+        let idle = &self.handle.shared.idle;
+        let was_searching = std::mem::replace(&mut core.searching, false);
+        if idle.transition_worker_to_parked(core.index, was_searching) {
+            self.handle.notify_if_work_pending();
+        }
+        let parker = &self.handle.shared.remotes[core.index].parker;
+        loop {
+            parker.park();
+            if self.handle.is_shutdown() {
+                return core;
+            }
+            if !idle.is_sleeping(core.index) {
+                // Woken by a notification, which counted us as searching.
+                core.searching = true;
+                return core;
+            }
+        }
+    }
+
+    fn run(&self, mut core: Box<Core>) {
+        while !self.handle.is_shutdown() {
+            core.tick = core.tick.wrapping_add(1);
+            let task = match core.next_task(&self.handle) {
+                Some(task) => Some(task),
+                None => core.steal_work(&self.handle),
+            };
+            core = match task {
+                Some(task) => match self.run_task(task, core) {
+                    Some(core) => core,
+                    None => return,
+                },
+                None => self.park(core),
+            };
+        }
+        if core.searching {
+            core.searching = false;
+            self.handle.shared.idle.transition_worker_from_searching();
+        }
+        core.drain();
+        self.handle.return_core(core);
+    }
+}
+
+/// The body of a worker thread: runs `core` until shutdown or until the core is handed off.
+pub(super) fn run(handle: Arc<Handle>, core: Box<Core>) {
+    let rt = scheduler::Handle::Multi(handle.clone());
+    let _driving = context::enter_driving(rt);
+    let cx = WorkerContext {
+        handle,
+        core: RefCell::new(None),
+    };
+    context::set_scheduler(SchedulerContext::Multi(NonNull::from(&cx)), || cx.run(core));
+}
+
+/// See `crate::task::block_in_place`.
+pub(crate) fn block_in_place<F, R>(cx: NonNull<WorkerContext>, f: F) -> R
+where
+    F: FnOnce() -> R,
+{
+    // SAFETY: the context lives on this worker's stack while installed, and we are on it.
+    let cx = unsafe { cx.as_ref() };
+    let core = cx.core.borrow_mut().take();
+    if let Some(core) = core {
+        // Hand the core (and its queued tasks) to a fresh worker thread.
+        let slot = Arc::new(Mutex::new(Some(core)));
+        let handle = cx.handle.clone();
+        let rt = scheduler::Handle::Multi(handle.clone());
+        let theirs = slot.clone();
+        let launched = cx.handle.blocking.spawn_worker(
+            Box::new(move || {
+                if let Some(core) = theirs.lock().take() {
+                    run(handle, core);
+                }
+            }),
+            &rt,
+        );
+        if launched.is_err() {
+            // No thread to hand over to: keep the core and block this worker.
+            *cx.core.borrow_mut() = slot.lock().take();
+        }
+    }
+    context::exit_driving(f)
+}
+
+/// A small xorshift generator for picking steal victims.
+struct FastRand(u64);
+
+impl FastRand {
+    fn new(seed: u64) -> FastRand {
+        FastRand(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        ((x >> 32) as usize * n) >> 32
+    }
+}

@@ -1,0 +1,34 @@
+//! `runtime`: a multi-threaded, work-stealing async runtime with asyncio's batteries.
+//!
+//! This facade re-exports the public items of the workspace crates (`runtime-core`, `runtime-io`,
+//! `runtime-sync`, `runtime-macros`) under one name, so that a program depends on `runtime` alone.
+//!
+//! ```
+//! #[runtime::main(worker_threads = 2)]
+//! async fn main() {
+//!     let handle = runtime::spawn(async { 6 * 7 });
+//!     assert_eq!(handle.await.unwrap(), 42);
+//! }
+//! ```
+
+pub use runtime_core::{
+    run, spawn, spawn_blocking, Builder, EnterGuard, Handle, Runtime, RuntimeFlavor,
+    TryCurrentError, UnhandledPanic,
+};
+
+/// `#[runtime::main]`: turns `async fn main` into a `fn main` that builds a runtime and blocks on the body.
+///
+/// Arguments: `flavor = "multi_thread" | "current_thread"` (default multi-thread),
+/// `worker_threads = N` (multi-thread only), `start_paused = bool` (current-thread only).
+pub use runtime_macros::main;
+
+/// `#[runtime::test]`: an async test run on a fresh runtime (current-thread flavor unless told otherwise).
+pub use runtime_macros::test;
+
+/// Tasks: spawning, joining, aborting, naming (asyncio's `create_task`, `Task`, `cancel`).
+pub mod task {
+    pub use runtime_core::task::{
+        block_in_place, id, name, spawn, spawn_blocking, try_id, yield_now, AbortHandle, Builder,
+        Id, JoinError, JoinHandle,
+    };
+}
