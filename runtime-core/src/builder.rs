@@ -10,7 +10,8 @@ use crate::blocking::{BlockingPool, ThreadConfig};
 use crate::runtime::{Flavor, Runtime};
 use crate::scheduler::{self, current, multi, Config};
 
-/// What happens when a task panics and nobody looks at its `JoinError`.
+/// What happens when a task panics and nobody looks at its `JoinError` (its `JoinHandle` was
+/// dropped before or after the panic without being awaited).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum UnhandledPanic {
@@ -19,8 +20,6 @@ pub enum UnhandledPanic {
     Report,
     /// Say nothing; the panic is still caught and the runtime keeps going.
     Ignore,
-    /// Shut the whole runtime down.
-    ShutdownRuntime,
 }
 
 /// Which scheduler a runtime uses.
@@ -168,7 +167,8 @@ impl Builder {
         self
     }
 
-    /// What to do when a task's panic is never observed (default `Report`).
+    /// What to do when a task's panic is never observed (default `Report`: one line on stderr
+    /// naming the task and the panic message).
     pub fn unhandled_panic(&mut self, behavior: UnhandledPanic) -> &mut Self {
         self.unhandled_panic = behavior;
         self
@@ -245,17 +245,13 @@ impl Builder {
                 .unwrap_or(default_global_queue_interval),
             event_interval: self.event_interval,
             max_lifo_polls: 3,
+            unhandled_panic: self.unhandled_panic,
         }
     }
 
     /// Whether `start_paused` was requested (read by the time driver).
     pub fn is_start_paused(&self) -> bool {
         self.start_paused
-    }
-
-    /// The behaviour chosen for unobserved panics.
-    pub fn unhandled_panic_behavior(&self) -> UnhandledPanic {
-        self.unhandled_panic
     }
 }
 

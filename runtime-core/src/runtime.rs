@@ -124,7 +124,7 @@ impl Runtime {
                 scheduler::Handle::Multi(h) => {
                     h.shutdown(timeout);
                 }
-                scheduler::Handle::Current(h) => h.shutdown(),
+                scheduler::Handle::Current(h) => scheduler::current::Handle::shutdown(h),
             }
         }
         let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));

@@ -98,7 +98,7 @@ impl Handle {
     {
         let (task, notified, join) = task::new_owned(future, me.clone(), meta);
         match me.owned.insert(task) {
-            Ok(()) => me.schedule(notified),
+            Ok(()) => Handle::schedule(me, notified),
             Err(task) => {
                 drop(notified);
                 task.shutdown();
@@ -107,11 +107,11 @@ impl Handle {
         join
     }
 
-    fn schedule(self: &Arc<Self>, task: Notified) {
+    fn schedule(me: &Arc<Self>, task: Notified) {
         if let Some(SchedulerContext::Current(cx)) = context::current_scheduler() {
             // SAFETY: the context lives on the driving thread's stack while installed.
             let cx = unsafe { cx.as_ref() };
-            if Arc::ptr_eq(&cx.handle, self) {
+            if Arc::ptr_eq(&cx.handle, me) {
                 if let Ok(mut core) = cx.core.try_borrow_mut() {
                     if let Some(core) = core.as_mut() {
                         core.local.push_back(task);
@@ -120,7 +120,7 @@ impl Handle {
                 }
             }
         }
-        let mut inject = self.inject.lock();
+        let mut inject = me.inject.lock();
         if inject.closed {
             drop(inject);
             drop(task);
@@ -128,7 +128,7 @@ impl Handle {
         }
         inject.queue.push_back(task);
         drop(inject);
-        self.driver.parker.unpark();
+        me.driver.parker.unpark();
     }
 
     fn pop_inject(&self) -> Option<Notified> {
@@ -147,20 +147,20 @@ impl Handle {
         }
     }
 
-    pub(crate) fn block_on<F: Future>(self: &Arc<Self>, rt: &super::Handle, future: F) -> F::Output {
+    pub(crate) fn block_on<F: Future>(me: &Arc<Self>, rt: &super::Handle, future: F) -> F::Output {
         let _driving = context::enter_driving(rt.clone());
         let mut future = std::pin::pin!(future);
         loop {
-            if let Some(core) = self.take_core() {
-                return self.drive(core, future);
+            if let Some(core) = me.take_core() {
+                return Handle::drive(me, core, future);
             }
             // Another thread drives the scheduler: wait for our future or for the core.
             let polled = park::block_on(std::future::poll_fn(|cx| {
                 if let Poll::Ready(output) = future.as_mut().poll(cx) {
                     return Poll::Ready(Some(output));
                 }
-                self.core_waiters.lock().push(cx.waker().clone());
-                if self.core.lock().is_some() {
+                me.core_waiters.lock().push(cx.waker().clone());
+                if me.core.lock().is_some() {
                     return Poll::Ready(None);
                 }
                 Poll::Pending
@@ -172,7 +172,7 @@ impl Handle {
     }
 
     /// Runs tasks and the `block_on` future on this thread until the future completes.
-    fn drive<F: Future>(self: &Arc<Self>, core: Box<Core>, mut future: std::pin::Pin<&mut F>) -> F::Output {
+    fn drive<F: Future>(me: &Arc<Self>, core: Box<Core>, mut future: std::pin::Pin<&mut F>) -> F::Output {
         struct PutBack<'a> {
             handle: &'a Arc<Handle>,
             cx: &'a CoreContext,
@@ -185,29 +185,29 @@ impl Handle {
             }
         }
         let cx = CoreContext {
-            handle: self.clone(),
+            handle: me.clone(),
             core: RefCell::new(Some(core)),
         };
-        let _put_back = PutBack { handle: self, cx: &cx };
-        let waker = Waker::from(self.driver.clone());
+        let _put_back = PutBack { handle: me, cx: &cx };
+        let waker = Waker::from(me.driver.clone());
         let mut future_cx = Context::from_waker(&waker);
-        self.driver.woken.store(true, Release);
+        me.driver.woken.store(true, Release);
         context::set_scheduler(SchedulerContext::Current(NonNull::from(&cx)), || loop {
-            if self.driver.woken.swap(false, AcqRel) {
+            if me.driver.woken.swap(false, AcqRel) {
                 if let Poll::Ready(output) = future.as_mut().poll(&mut future_cx) {
                     return output;
                 }
             }
             let mut ran_dry = false;
-            for _ in 0..self.config.event_interval {
+            for _ in 0..me.config.event_interval {
                 let task = {
                     let mut core = cx.core.borrow_mut();
                     let core = core.as_mut().expect("the core is held while driving");
                     core.tick = core.tick.wrapping_add(1);
-                    if core.tick % self.config.global_queue_interval == 0 {
-                        self.pop_inject().or_else(|| core.local.pop_front())
+                    if core.tick % me.config.global_queue_interval == 0 {
+                        me.pop_inject().or_else(|| core.local.pop_front())
                     } else {
-                        core.local.pop_front().or_else(|| self.pop_inject())
+                        core.local.pop_front().or_else(|| me.pop_inject())
                     }
                 };
                 match task {
@@ -217,28 +217,28 @@ impl Handle {
                         break;
                     }
                 }
-                if self.driver.woken.load(Acquire) {
+                if me.driver.woken.load(Acquire) {
                     break;
                 }
             }
-            if ran_dry && !self.driver.woken.load(Acquire) {
-                self.driver.parker.park();
+            if ran_dry && !me.driver.woken.load(Acquire) {
+                me.driver.parker.park();
             }
         })
     }
 
     /// Cancels every task and closes the queues. Called when the runtime is dropped.
-    pub(crate) fn shutdown(self: &Arc<Self>) {
-        let core = self.take_core();
-        self.owned.close_and_shutdown_all();
+    pub(crate) fn shutdown(me: &Arc<Self>) {
+        let core = me.take_core();
+        me.owned.close_and_shutdown_all();
         if let Some(mut core) = core {
             while let Some(task) = core.local.pop_front() {
                 drop(task);
             }
-            *self.core.lock() = Some(core);
+            *me.core.lock() = Some(core);
         }
         let queued = {
-            let mut inject = self.inject.lock();
+            let mut inject = me.inject.lock();
             inject.closed = true;
             std::mem::take(&mut inject.queue)
         };
@@ -257,6 +257,10 @@ impl Schedule for Arc<Handle> {
 
     fn release(&self, task: &Header) -> Option<Task> {
         self.owned.remove(task)
+    }
+
+    fn unhandled_panic(&self, error: &crate::task::JoinError) {
+        crate::task::report_unhandled_panic(self.config.unhandled_panic, error);
     }
 }
 

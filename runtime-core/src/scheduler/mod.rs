@@ -57,7 +57,7 @@ impl Handle {
     pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
         match self {
             Handle::Multi(h) => h.block_on(self, future),
-            Handle::Current(h) => h.block_on(self, future),
+            Handle::Current(h) => current::Handle::block_on(h, self, future),
         }
     }
 }
@@ -72,4 +72,6 @@ pub(crate) struct Config {
     pub(crate) event_interval: u32,
     /// Consecutive LIFO-slot polls before the slot's task goes to the back of the queue.
     pub(crate) max_lifo_polls: u32,
+    /// What to do with a panic nobody observes.
+    pub(crate) unhandled_panic: crate::UnhandledPanic,
 }

@@ -116,6 +116,7 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>) {
         if !snapshot.is_join_interested() {
             // Nobody will read the output: drop it here.
             let _task = context::enter_task(NonNull::from(&cell.header));
+            report_if_panicked(cell);
             set_stage(cell, Stage::Consumed);
         } else if snapshot.is_join_waker_set() {
             // SAFETY: JOIN_WAKER with COMPLETE hands the slot to the runtime for reading; the
@@ -138,6 +139,17 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>) {
     if cell.header.state.ref_dec_by(refs) {
         // SAFETY: that was the last reference.
         unsafe { dealloc::<F, S>(NonNull::from(&cell.header)) }
+    }
+}
+
+/// Tells the scheduler about a panic nobody will observe. The caller has exclusive access to a
+/// finished stage.
+fn report_if_panicked<F: Future, S: Schedule>(cell: &Cell<F, S>) {
+    // SAFETY: guaranteed by the caller (see above).
+    let stage = cell.stage.with_mut(|slot| unsafe { std::mem::replace(&mut *slot, Stage::Consumed) });
+    if let Stage::Finished(Err(Failure::Panicked(payload))) = stage {
+        let error = JoinError::panicked(&cell.header, payload);
+        cell.scheduler.unhandled_panic(&error);
     }
 }
 
@@ -243,7 +255,7 @@ fn store_join_waker<F: Future, S>(
     header.state.set_join_waker()
 }
 
-pub(super) unsafe fn drop_join_handle<F: Future, S>(ptr: NonNull<Header>) {
+pub(super) unsafe fn drop_join_handle<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the JoinHandle holds a reference to a live `Cell<F, S>`.
     let cell = unsafe { cell::<F, S>(ptr) };
     match cell.header.state.unset_join_interested() {
@@ -254,7 +266,10 @@ pub(super) unsafe fn drop_join_handle<F: Future, S>(ptr: NonNull<Header>) {
         }
         Err(_) => {
             // Complete with interest: the output is ours to drop.
-            let _ = catch_unwind(AssertUnwindSafe(|| set_stage(cell, Stage::Consumed)));
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                report_if_panicked(cell);
+                set_stage(cell, Stage::Consumed);
+            }));
         }
     }
     // SAFETY: a live task; this releases the handle's reference.

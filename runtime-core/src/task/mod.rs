@@ -43,6 +43,21 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
 
     /// The task finished: take it out of the owned list, returning the list's reference.
     fn release(&self, task: &Header) -> Option<Task>;
+
+    /// A task panicked and its output will never be read.
+    fn unhandled_panic(&self, error: &JoinError) {
+        report_unhandled_panic(crate::UnhandledPanic::Report, error);
+    }
+}
+
+/// Applies the runtime's `UnhandledPanic` setting to a panic nobody will observe.
+pub(crate) fn report_unhandled_panic(behavior: crate::UnhandledPanic, error: &JoinError) {
+    match behavior {
+        crate::UnhandledPanic::Report => {
+            eprintln!("runtime: {error}, and nobody awaited its JoinHandle");
+        }
+        crate::UnhandledPanic::Ignore => {}
+    }
 }
 
 /// The owned list's reference to a task.

@@ -16,19 +16,6 @@ pub(crate) enum Steal<T> {
     Retry,
 }
 
-impl<T> Steal<T> {
-    pub(crate) fn success(self) -> Option<T> {
-        match self {
-            Steal::Success(value) => Some(value),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn is_retry(&self) -> bool {
-        matches!(self, Steal::Retry)
-    }
-}
-
 /// The owner's end of a worker queue.
 #[derive(Debug)]
 pub(crate) struct Worker<T> {
@@ -50,14 +37,6 @@ impl<T> Worker<T> {
         self.queue.lock().unwrap().pop_front()
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.queue.lock().unwrap().is_empty()
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.queue.lock().unwrap().len()
-    }
-
     pub(crate) fn stealer(&self) -> Stealer<T> {
         Stealer {
             queue: self.queue.clone(),
@@ -72,13 +51,6 @@ pub(crate) struct Stealer<T> {
 }
 
 impl<T> Stealer<T> {
-    pub(crate) fn steal(&self) -> Steal<T> {
-        match self.queue.lock().unwrap().pop_front() {
-            Some(value) => Steal::Success(value),
-            None => Steal::Empty,
-        }
-    }
-
     /// Moves up to half of the queue into `dest` and returns one more task to run.
     pub(crate) fn steal_batch_and_pop(&self, dest: &Worker<T>) -> Steal<T> {
         let mut src = self.queue.lock().unwrap();
@@ -95,10 +67,6 @@ impl<T> Stealer<T> {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.queue.lock().unwrap().is_empty()
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.queue.lock().unwrap().len()
     }
 }
 
@@ -140,9 +108,5 @@ impl<T> Injector<T> {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.queue.lock().unwrap().is_empty()
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.queue.lock().unwrap().len()
     }
 }

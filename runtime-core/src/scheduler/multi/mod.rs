@@ -229,6 +229,10 @@ impl Schedule for Arc<Handle> {
     fn release(&self, task: &Header) -> Option<Task> {
         self.shared.owned.remove(task)
     }
+
+    fn unhandled_panic(&self, error: &crate::task::JoinError) {
+        crate::task::report_unhandled_panic(self.config.unhandled_panic, error);
+    }
 }
 
 impl std::fmt::Debug for Handle {
