@@ -111,6 +111,11 @@ impl Drop for DrivingGuard {
     }
 }
 
+/// True if this thread drives a runtime (inside `block_on` or a worker).
+pub(crate) fn is_driving() -> bool {
+    CONTEXT.try_with(|cx| cx.driving.get()).unwrap_or(false)
+}
+
 /// Runs `f` with the "driving" mark lifted (inside `block_in_place`, blocking is allowed).
 pub(crate) fn exit_driving<R>(f: impl FnOnce() -> R) -> R {
     struct Reset(bool);

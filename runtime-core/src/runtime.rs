@@ -42,7 +42,11 @@ impl Runtime {
         Builder::new_multi_thread().build()
     }
 
-    pub(crate) fn from_parts(handle: scheduler::Handle, pool: BlockingPool, flavor: Flavor) -> Runtime {
+    pub(crate) fn from_parts(
+        handle: scheduler::Handle,
+        pool: BlockingPool,
+        flavor: Flavor,
+    ) -> Runtime {
         Runtime {
             handle: Handle { inner: handle },
             pool: Some(pool),
@@ -112,7 +116,19 @@ impl Runtime {
         self.shutdown_timeout(Duration::ZERO);
     }
 
-    fn shutdown(&mut self, timeout: Option<Duration>) {
+    fn shutdown(&mut self, mut timeout: Option<Duration>) {
+        if timeout != Some(Duration::ZERO) && crate::context::is_driving() {
+            if std::thread::panicking() {
+                // Unwinding through a runtime thread: do not block, do not panic again.
+                timeout = Some(Duration::ZERO);
+            } else {
+                panic!(
+                    "Cannot drop a runtime in a context where blocking is not allowed: this \
+                     thread drives a runtime (inside `block_on` or a task). Drop it from \
+                     outside, or call `shutdown_background()`."
+                );
+            }
+        }
         let Some(pool) = self.pool.take() else {
             return;
         };

@@ -43,9 +43,7 @@ where
     F: FnOnce() -> R,
 {
     match context::current_scheduler() {
-        Some(SchedulerContext::Multi(worker)) => {
-            crate::scheduler::multi::block_in_place(worker, f)
-        }
+        Some(SchedulerContext::Multi(worker)) => crate::scheduler::multi::block_in_place(worker, f),
         Some(SchedulerContext::Current(_)) => panic!(
             "`block_in_place` cannot be used on the current-thread runtime (its one thread \
              would block every task); use `runtime::spawn_blocking` instead"

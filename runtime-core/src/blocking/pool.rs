@@ -136,10 +136,8 @@ impl Drop for BlockingPool {
 impl Spawner {
     /// Queues a blocking task; after shutdown it is cancelled instead.
     pub(crate) fn spawn_task(&self, task: Notified, rt: &scheduler::Handle) {
-        if let Err((job, _)) = self.spawn(Job::Task(task), rt) {
-            if let Job::Task(task) = job {
-                task.shutdown();
-            }
+        if let Err((Job::Task(task), _)) = self.spawn(Job::Task(task), rt) {
+            task.shutdown();
         }
     }
 

@@ -172,7 +172,11 @@ impl Handle {
     }
 
     /// Runs tasks and the `block_on` future on this thread until the future completes.
-    fn drive<F: Future>(me: &Arc<Self>, core: Box<Core>, mut future: std::pin::Pin<&mut F>) -> F::Output {
+    fn drive<F: Future>(
+        me: &Arc<Self>,
+        core: Box<Core>,
+        mut future: std::pin::Pin<&mut F>,
+    ) -> F::Output {
         struct PutBack<'a> {
             handle: &'a Arc<Handle>,
             cx: &'a CoreContext,
@@ -188,7 +192,10 @@ impl Handle {
             handle: me.clone(),
             core: RefCell::new(Some(core)),
         };
-        let _put_back = PutBack { handle: me, cx: &cx };
+        let _put_back = PutBack {
+            handle: me,
+            cx: &cx,
+        };
         let waker = Waker::from(me.driver.clone());
         let mut future_cx = Context::from_waker(&waker);
         me.driver.woken.store(true, Release);

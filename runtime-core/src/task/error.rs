@@ -114,7 +114,9 @@ impl fmt::Display for JoinError {
         let label = TaskLabel(self);
         match (&self.repr, self.panic_message()) {
             (Repr::Cancelled, _) => write!(f, "{label} was cancelled"),
-            (Repr::Panic(_), Some(message)) => write!(f, "{label} panicked with message {message:?}"),
+            (Repr::Panic(_), Some(message)) => {
+                write!(f, "{label} panicked with message {message:?}")
+            }
             (Repr::Panic(_), None) => write!(f, "{label} panicked"),
         }
     }
@@ -122,7 +124,11 @@ impl fmt::Display for JoinError {
 
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = if self.is_cancelled() { "Cancelled" } else { "Panic" };
+        let kind = if self.is_cancelled() {
+            "Cancelled"
+        } else {
+            "Panic"
+        };
         f.debug_struct("JoinError")
             .field("kind", &kind)
             .field("id", &self.id)

@@ -122,6 +122,7 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>) {
             // SAFETY: JOIN_WAKER with COMPLETE hands the slot to the runtime for reading; the
             // JoinHandle can no longer take it back.
             cell.join_waker.with(|slot| {
+                // SAFETY: see above; only reads happen while the bit is set.
                 if let Some(waker) = unsafe { &*slot } {
                     waker.wake_by_ref();
                 }
@@ -146,7 +147,9 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>) {
 /// finished stage.
 fn report_if_panicked<F: Future, S: Schedule>(cell: &Cell<F, S>) {
     // SAFETY: guaranteed by the caller (see above).
-    let stage = cell.stage.with_mut(|slot| unsafe { std::mem::replace(&mut *slot, Stage::Consumed) });
+    let stage = cell
+        .stage
+        .with_mut(|slot| unsafe { std::mem::replace(&mut *slot, Stage::Consumed) });
     if let Stage::Finished(Err(Failure::Panicked(payload))) = stage {
         let error = JoinError::panicked(&cell.header, payload);
         cell.scheduler.unhandled_panic(&error);
@@ -184,7 +187,11 @@ where
     }
 }
 
-pub(super) unsafe fn try_read_output<F: Future, S>(ptr: NonNull<Header>, dst: *mut (), waker: &Waker) {
+pub(super) unsafe fn try_read_output<F: Future, S>(
+    ptr: NonNull<Header>,
+    dst: *mut (),
+    waker: &Waker,
+) {
     // SAFETY: the JoinHandle holds a reference to a live `Cell<F, S>`.
     let cell = unsafe { cell::<F, S>(ptr) };
     if !can_read_output(&cell.header, cell, waker) {
@@ -223,6 +230,7 @@ fn can_read_output<F: Future, S>(header: &Header, cell: &Cell<F, S>, waker: &Wak
     } else {
         // SAFETY: while JOIN_WAKER is set the runtime may only read the slot, as we do here.
         let same = cell.join_waker.with(|slot| {
+            // SAFETY: as above, a shared read.
             unsafe { &*slot }
                 .as_ref()
                 .is_some_and(|current| current.will_wake(waker))

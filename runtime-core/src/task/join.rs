@@ -99,8 +99,10 @@ impl<T> Future for JoinHandle<T> {
         // SAFETY: `ret` has the type the task's vtable writes for output type `T`, and we are
         // the task's only JoinHandle.
         unsafe {
-            self.raw
-                .try_read_output(&mut ret as *mut Poll<Result<T, JoinError>> as *mut (), cx.waker());
+            self.raw.try_read_output(
+                &mut ret as *mut Poll<Result<T, JoinError>> as *mut (),
+                cx.waker(),
+            );
         }
         if ret.is_ready() {
             restore.made_progress();
@@ -173,6 +175,8 @@ impl Drop for AbortHandle {
 
 impl fmt::Debug for AbortHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AbortHandle").field("id", &self.id()).finish()
+        f.debug_struct("AbortHandle")
+            .field("id", &self.id())
+            .finish()
     }
 }

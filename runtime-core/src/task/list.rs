@@ -138,6 +138,8 @@ impl OwnedTasks {
 
 impl std::fmt::Debug for OwnedTasks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OwnedTasks").field("len", &self.len()).finish()
+        f.debug_struct("OwnedTasks")
+            .field("len", &self.len())
+            .finish()
     }
 }

@@ -115,7 +115,7 @@ impl State {
     /// `refs` references (JoinHandle, the first `Notified`, and the owned list's if any).
     pub(crate) fn new(refs: usize) -> State {
         State {
-            word: AtomicUsize::new(NOTIFIED | JOIN_INTEREST | refs * REF_ONE),
+            word: AtomicUsize::new(NOTIFIED | JOIN_INTEREST | (refs * REF_ONE)),
         }
     }
 
@@ -145,7 +145,10 @@ impl State {
     /// A worker holding a `Notified` reference starts a run.
     pub(crate) fn transition_to_running(&self) -> ToRunning {
         self.update(|s| {
-            debug_assert!(s.is_notified() || s.is_running() || s.is_complete(), "{s:?}");
+            debug_assert!(
+                s.is_notified() || s.is_running() || s.is_complete(),
+                "{s:?}"
+            );
             if !s.is_idle() {
                 debug_assert!(s.ref_count() > 0);
                 let next = Snapshot(s.0 - REF_ONE);
@@ -244,10 +247,7 @@ impl State {
             } else if s.is_running() || s.is_notified() {
                 (Some(Snapshot(s.0 | CANCELLED)), false)
             } else {
-                (
-                    Some(Snapshot((s.0 | CANCELLED | NOTIFIED) + REF_ONE)),
-                    true,
-                )
+                (Some(Snapshot((s.0 | CANCELLED | NOTIFIED) + REF_ONE)), true)
             }
         })
     }

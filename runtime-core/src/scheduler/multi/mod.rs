@@ -42,6 +42,7 @@ struct Shared {
     owned: OwnedTasks,
     shutdown: AtomicBool,
     /// Cores handed back by workers that saw the shutdown flag.
+    #[allow(clippy::vec_box)] // cores move between threads as boxes; no need to re-box
     returned: Mutex<Vec<Box<Core>>>,
     returned_cv: Condvar,
 }
@@ -54,8 +55,15 @@ struct Remote {
 
 impl Handle {
     /// Creates the scheduler and the worker cores to run on `workers` threads.
-    pub(crate) fn new(workers: usize, config: Config, blocking: Spawner) -> (Arc<Handle>, Vec<Box<Core>>) {
-        let cores: Vec<Box<Core>> = (0..workers).map(|index| Box::new(Core::new(index))).collect();
+    #[allow(clippy::vec_box)]
+    pub(crate) fn new(
+        workers: usize,
+        config: Config,
+        blocking: Spawner,
+    ) -> (Arc<Handle>, Vec<Box<Core>>) {
+        let cores: Vec<Box<Core>> = (0..workers)
+            .map(|index| Box::new(Core::new(index)))
+            .collect();
         let remotes = cores
             .iter()
             .map(|core| Remote {
@@ -81,6 +89,7 @@ impl Handle {
     }
 
     /// Starts one worker thread per core on the blocking pool.
+    #[allow(clippy::vec_box)]
     pub(crate) fn launch(me: &Arc<Handle>, cores: Vec<Box<Core>>) -> std::io::Result<()> {
         let rt = super::Handle::Multi(me.clone());
         for core in cores {
@@ -130,11 +139,12 @@ impl Handle {
 
     fn schedule_remote(&self, task: Notified) {
         self.shared.injector.push(task);
+        // `notify_parked` starts with a SeqCst fence, which also orders the push before the
+        // `injector_closed` load: either shutdown's drain sees our task, or we see the flag.
+        self.notify_parked();
         if self.shared.injector_closed.load(SeqCst) {
             self.drain_injector();
-            return;
         }
-        self.notify_parked();
     }
 
     /// Wakes one sleeping worker if work may be waiting and nobody is searching.
@@ -195,7 +205,11 @@ impl Handle {
                         all_stopped = false;
                         break;
                     }
-                    returned = self.shared.returned_cv.wait_timeout(returned, deadline - now).0;
+                    returned = self
+                        .shared
+                        .returned_cv
+                        .wait_timeout(returned, deadline - now)
+                        .0;
                 }
             }
         }

@@ -1,0 +1,146 @@
+//! Procedural macros of `runtime`: the `#[main]` and `#[test]` entry-point attributes.
+//!
+//! Users reach these through the facade crate as `#[runtime::main]` and `#[runtime::test]`;
+//! nothing here is meant to be named directly.
+//!
+//! Both attributes turn an `async fn` into an ordinary `fn` that builds a runtime with
+//! `::runtime::Builder`, then blocks on the function's body with `Runtime::block_on`:
+//!
+//! ```text
+//! #[runtime::main(worker_threads = 4)]
+//! async fn main() {
+//!     work().await
+//! }
+//! ```
+//!
+//! becomes
+//!
+//! ```text
+//! fn main() {
+//!     let body = async move { work().await };
+//!     let runtime = ::runtime::Builder::new_multi_thread()
+//!         .worker_threads(4)
+//!         .build()
+//!         .expect("failed to build the runtime");
+//!     runtime.block_on(body)
+//! }
+//! ```
+//!
+//! `#[runtime::test]` does the same, adds `#[test]`, and uses the current-thread flavor unless
+//! told otherwise. The expansion names only `::runtime::Builder` and the `Runtime` it builds.
+//!
+//! The work is split in two steps, each in its own module:
+//!
+//! - `args` parses the attribute's arguments (`flavor`, `worker_threads`, `start_paused`) into
+//!   a checked `Config`, with an error spanned on the offending token for each mistake;
+//! - `expand` checks the function's shape (it must be `async`; `main` takes no parameters)
+//!   and writes the new function.
+//!
+//! On an error the macros still emit a function (the best one they can), next to the
+//! `compile_error!`, so that one mistake does not cascade into unrelated errors.
+
+mod args;
+mod expand;
+
+use proc_macro::TokenStream;
+
+use crate::args::Kind;
+
+/// Marks the `async fn main` of a program: it runs on a fresh runtime.
+///
+/// The function becomes a plain `fn main` that builds a runtime, runs the body to completion
+/// on it with `block_on`, and shuts the runtime down. The declared return type is kept, so
+/// `async fn main() -> Result<(), E>` works as it does without the attribute.
+///
+/// # Arguments
+///
+/// Comma separated, each `key = literal`, all optional:
+///
+/// - `flavor = "multi_thread"` (the default) or `flavor = "current_thread"`;
+/// - `worker_threads = N` with `N >= 1`: the number of worker threads (multi-thread flavor
+///   only; the default is the number of CPUs);
+/// - `start_paused = true | false`: start with the clock paused. A paused clock needs the
+///   current-thread flavor, as in Tokio.
+///
+/// # Examples
+///
+/// ```text
+/// #[runtime::main]
+/// async fn main() {
+///     let answer = runtime::spawn(async { 6 * 7 }).await.unwrap();
+///     println!("{answer}");
+/// }
+/// ```
+///
+/// With arguments, and a fallible body:
+///
+/// ```text
+/// #[runtime::main(flavor = "multi_thread", worker_threads = 4)]
+/// async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let text = runtime::fs::read_to_string("Cargo.toml").await?;
+///     println!("{} bytes", text.len());
+///     Ok(())
+/// }
+/// ```
+///
+/// expands to (roughly):
+///
+/// ```text
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let body = async move { /* the body */ };
+///     let runtime = ::runtime::Builder::new_multi_thread()
+///         .worker_threads(4)
+///         .build()
+///         .expect("failed to build the runtime");
+///     runtime.block_on(body)
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::entry(Kind::Main, args.into(), item.into()).into()
+}
+
+/// Marks an `async fn` test: it runs on a fresh runtime of its own.
+///
+/// The function becomes a `#[test]` function that builds a runtime and blocks on the body.
+/// Other attributes stay on the function, so `#[should_panic]` and `#[ignore]` work as usual,
+/// and so does a test that returns a `Result`.
+///
+/// # Arguments
+///
+/// The same as [`macro@main`], but the default flavor is `"current_thread"`, which keeps tests
+/// deterministic:
+///
+/// - `flavor = "current_thread"` (the default) or `flavor = "multi_thread"`;
+/// - `worker_threads = N` with `N >= 1` (multi-thread flavor only);
+/// - `start_paused = true | false`: start with the clock paused (current-thread flavor only),
+///   so that timers fire as soon as the runtime is idle.
+///
+/// # Examples
+///
+/// ```text
+/// #[runtime::test]
+/// async fn spawn_works() {
+///     assert_eq!(runtime::spawn(async { 1 + 1 }).await.unwrap(), 2);
+/// }
+///
+/// #[runtime::test(flavor = "multi_thread", worker_threads = 2)]
+/// async fn on_two_workers() {
+///     assert_eq!(runtime::spawn(async { 1 + 1 }).await.unwrap(), 2);
+/// }
+///
+/// #[runtime::test(start_paused = true)]
+/// async fn with_a_paused_clock() {
+///     runtime::time::sleep(std::time::Duration::from_secs(3600)).await; // returns at once
+/// }
+///
+/// #[runtime::test]
+/// #[should_panic(expected = "boom")]
+/// async fn panics() {
+///     panic!("boom");
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::entry(Kind::Test, args.into(), item.into()).into()
+}

@@ -1,0 +1,4 @@
+#[runtime::test(start_paused)]
+async fn paused() {}
+
+fn main() {}
