@@ -34,8 +34,9 @@ enum Job {
 struct State {
     queue: VecDeque<Job>,
     threads: usize,
-    /// Threads currently running a worker job (not counted against the blocking cap).
-    worker_threads: usize,
+    /// Worker jobs submitted and not finished: each has, or is about to get, its own thread,
+    /// which does not count against the blocking cap.
+    worker_jobs: usize,
     idle: usize,
     /// Idle threads told to look at the queue, not yet awake.
     notified: usize,
@@ -71,7 +72,7 @@ impl BlockingPool {
                     state: Mutex::new(State {
                         queue: VecDeque::new(),
                         threads: 0,
-                        worker_threads: 0,
+                        worker_jobs: 0,
                         idle: 0,
                         notified: 0,
                         shutdown: false,
@@ -157,6 +158,9 @@ impl Spawner {
             return Err((job, io::Error::other("the runtime is shutting down")));
         }
         let is_worker = matches!(job, Job::Worker(_));
+        if is_worker {
+            state.worker_jobs += 1;
+        }
         if state.idle > 0 {
             state.idle -= 1;
             state.notified += 1;
@@ -164,7 +168,7 @@ impl Spawner {
             inner.condvar.notify_one();
             return Ok(());
         }
-        let blocking_threads = state.threads - state.worker_threads;
+        let blocking_threads = state.threads.saturating_sub(state.worker_jobs);
         if !is_worker && blocking_threads >= inner.config.max_blocking {
             // Every thread is busy and we are at the cap: the job waits for one.
             state.queue.push_back(job);
@@ -191,7 +195,12 @@ impl Spawner {
                 state.queue.push_back(job);
                 Ok(())
             }
-            Err(error) => Err((job, error)),
+            Err(error) => {
+                if is_worker {
+                    state.worker_jobs -= 1;
+                }
+                Err((job, error))
+            }
         }
     }
 
@@ -205,9 +214,6 @@ impl Spawner {
         'work: loop {
             while let Some(job) = state.queue.pop_front() {
                 let is_worker = matches!(job, Job::Worker(_));
-                if is_worker {
-                    state.worker_threads += 1;
-                }
                 drop(state);
                 match job {
                     Job::Task(task) => task.run(),
@@ -215,7 +221,7 @@ impl Spawner {
                 }
                 state = inner.state.lock();
                 if is_worker {
-                    state.worker_threads -= 1;
+                    state.worker_jobs -= 1;
                 }
             }
             if state.shutdown {
