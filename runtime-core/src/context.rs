@@ -140,6 +140,20 @@ pub(crate) fn set_scheduler<R>(scheduler: SchedulerContext, f: impl FnOnce() -> 
     f()
 }
 
+/// Clears this thread's scheduler until the guard drops (inside `Handle::enter`, spawns go to
+/// the entered runtime, not to the one polling here).
+pub(crate) struct SchedulerCleared(Option<SchedulerContext>);
+
+pub(crate) fn clear_scheduler() -> SchedulerCleared {
+    SchedulerCleared(CONTEXT.with(|cx| cx.scheduler.take()))
+}
+
+impl Drop for SchedulerCleared {
+    fn drop(&mut self) {
+        let _ = CONTEXT.try_with(|cx| cx.scheduler.set(self.0));
+    }
+}
+
 /// The scheduler polling tasks on this thread (none while thread-locals are being destroyed).
 #[inline]
 pub(crate) fn current_scheduler() -> Option<SchedulerContext> {

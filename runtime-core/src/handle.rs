@@ -92,6 +92,7 @@ impl Handle {
     /// Makes this the current runtime of this thread until the guard drops.
     pub fn enter(&self) -> EnterGuard<'_> {
         EnterGuard {
+            _scheduler: context::clear_scheduler(),
             _guard: context::set_handle(self.inner.clone()),
             _handle: PhantomData,
         }
@@ -130,7 +131,9 @@ impl fmt::Debug for Handle {
 /// Returned by `Runtime::enter`/`Handle::enter`; leaves the runtime context when dropped.
 #[must_use = "the runtime is only entered while the guard is alive"]
 pub struct EnterGuard<'a> {
+    // Dropped in order: the handle first, then the scheduler comes back.
     _guard: context::HandleGuard,
+    _scheduler: context::SchedulerCleared,
     _handle: PhantomData<&'a Handle>,
 }
 

@@ -251,3 +251,25 @@ fn handles_are_clone_send_sync() {
     drop(a);
     assert_eq!(rt.block_on(b.spawn(async { 1 })).unwrap(), 1);
 }
+
+/// Inside a task, `Handle::enter` of another runtime makes `spawn` use that runtime, not the
+/// worker polling the task (the spawn fast path must step aside while the guard lives).
+#[test]
+fn enter_inside_a_task_spawns_on_the_entered_runtime() {
+    let outer = runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let inner = runtime::Builder::new_current_thread().build().unwrap();
+    let inner_handle = inner.handle().clone();
+    let join = outer.block_on(async move {
+        runtime::spawn(async move {
+            let _guard = inner_handle.enter();
+            runtime::spawn(async { runtime::Handle::current().num_workers() })
+        })
+        .await
+        .unwrap()
+    });
+    // A task of the current-thread runtime runs when that runtime is driven, on its one worker.
+    assert_eq!(inner.block_on(join).unwrap(), 1);
+}

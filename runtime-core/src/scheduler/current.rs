@@ -68,6 +68,12 @@ pub(crate) struct CoreContext {
     core: RefCell<Option<Box<Core>>>,
 }
 
+impl CoreContext {
+    pub(crate) fn handle_arc(&self) -> &Arc<Handle> {
+        &self.handle
+    }
+}
+
 impl Handle {
     pub(crate) fn new(config: Config, blocking: Spawner) -> Arc<Handle> {
         Arc::new(Handle {

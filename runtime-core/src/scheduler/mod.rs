@@ -62,6 +62,32 @@ impl Handle {
     }
 }
 
+/// Spawns on the runtime this thread is inside. On a worker (or the current-thread driver)
+/// that is the scheduler running tasks here, reached without touching the handle's refcount.
+///
+/// # Panics
+/// Outside a runtime.
+#[track_caller]
+pub(crate) fn spawn_current<F>(future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    match crate::context::current_scheduler() {
+        Some(SchedulerContext::Multi(cx)) => {
+            // SAFETY: the context lives on this thread's stack while it is installed.
+            let cx = unsafe { cx.as_ref() };
+            multi::Handle::spawn(cx.handle_arc(), future, meta)
+        }
+        Some(SchedulerContext::Current(cx)) => {
+            // SAFETY: as above.
+            let cx = unsafe { cx.as_ref() };
+            current::Handle::spawn(cx.handle_arc(), future, meta)
+        }
+        None => crate::context::with_current_handle(|handle| handle.spawn(future, meta)),
+    }
+}
+
 /// Settings shared by both flavors.
 #[derive(Clone, Debug)]
 pub(crate) struct Config {

@@ -46,8 +46,7 @@ impl Builder {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let meta = SpawnMeta::new(self.name);
-        context::with_current_handle(|handle| handle.spawn(future, meta))
+        crate::scheduler::spawn_current(future, SpawnMeta::new(self.name))
     }
 
     /// Spawns the task on the runtime behind `handle`.

@@ -46,7 +46,8 @@ impl OwnedTasks {
     }
 
     fn shard(&self, header: &Header) -> &Mutex<Shard> {
-        &self.shards[header.id.as_u64() as usize & self.mask]
+        // One batch of ids (one spawning thread, for a while) shares a shard.
+        &self.shards[header.id.batch() as usize & self.mask]
     }
 
     /// Adds the task; gives it back if the list is closed (the runtime is shutting down).

@@ -195,8 +195,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let meta = SpawnMeta::new(None);
-    context::with_current_handle(|handle| handle.spawn(future, meta))
+    crate::scheduler::spawn_current(future, SpawnMeta::new(None))
 }
 
 /// Runs a blocking function on the blocking thread pool and returns a handle to its result.

@@ -111,6 +111,10 @@ impl WorkerContext {
         &self.handle
     }
 
+    pub(crate) fn handle_arc(&self) -> &Arc<Handle> {
+        &self.handle
+    }
+
     /// Queues a task on this worker, or gives it back if the core is gone (handed off).
     pub(super) fn schedule_local(&self, task: Notified, is_yield: bool) -> Result<(), Notified> {
         let Ok(mut core) = self.core.try_borrow_mut() else {
