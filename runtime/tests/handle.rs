@@ -255,6 +255,7 @@ fn handles_are_clone_send_sync() {
 /// Inside a task, `Handle::enter` of another runtime makes `spawn` use that runtime, not the
 /// worker polling the task (the spawn fast path must step aside while the guard lives).
 #[test]
+#[allow(clippy::async_yields_async)] // the task returns a JoinHandle of the other runtime on purpose
 fn enter_inside_a_task_spawns_on_the_entered_runtime() {
     let outer = runtime::Builder::new_multi_thread()
         .worker_threads(2)
