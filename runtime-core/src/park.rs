@@ -44,7 +44,10 @@ impl Parker {
         match self.state.compare_exchange(EMPTY, PARKED, SeqCst, SeqCst) {
             Ok(_) => {}
             Err(NOTIFIED) => {
-                self.state.store(EMPTY, SeqCst);
+                // A swap, not a store: it reads (and so synchronizes with) any `unpark` that
+                // landed since the failed exchange, whose writes the caller must see.
+                let state = self.state.swap(EMPTY, SeqCst);
+                debug_assert_eq!(state, NOTIFIED);
                 return;
             }
             Err(actual) => panic!("inconsistent park state: {actual}"),

@@ -126,6 +126,9 @@ impl Handle {
                 }
             }
         }
+        // `me` may live inside the task: once queued the task may run and be freed, so keep
+        // our own references for what follows the push.
+        let me = me.clone();
         let mut inject = me.inject.lock();
         if inject.closed {
             drop(inject);

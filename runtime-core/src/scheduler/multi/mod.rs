@@ -108,7 +108,7 @@ impl Handle {
     {
         let (task, notified, join) = task::new_owned(future, me.clone(), meta);
         match me.shared.owned.insert(task) {
-            Ok(()) => me.schedule_task(notified, false),
+            Ok(()) => Handle::schedule_task(me, notified, false),
             Err(task) => {
                 // Shutting down: the task is cancelled before it ever runs.
                 drop(notified);
@@ -123,18 +123,23 @@ impl Handle {
         park::block_on(future)
     }
 
-    fn schedule_task(&self, task: Notified, is_yield: bool) {
+    /// `me` may live inside the task being scheduled (a waker reaches the scheduler through
+    /// the task's own cell): once the task is queued it may run, finish and be freed, so only
+    /// handles owned elsewhere are used after the push.
+    fn schedule_task(me: &Arc<Handle>, task: Notified, is_yield: bool) {
         if let Some(super::SchedulerContext::Multi(cx)) = context::current_scheduler() {
             // SAFETY: the context lives on the worker's stack while it is installed.
             let cx = unsafe { cx.as_ref() };
-            if std::ptr::eq(cx.handle(), self) {
+            if std::ptr::eq(cx.handle(), &**me) {
+                // The worker's own handle outlives the push.
                 match cx.schedule_local(task, is_yield) {
                     Ok(()) => return,
-                    Err(task) => return self.schedule_remote(task),
+                    Err(task) => return cx.handle_arc().schedule_remote(task),
                 }
             }
         }
-        self.schedule_remote(task);
+        // Our own reference keeps the scheduler alive past the push.
+        me.clone().schedule_remote(task);
     }
 
     fn schedule_remote(&self, task: Notified) {
@@ -156,6 +161,9 @@ impl Handle {
 
     /// Called by the last searcher before it sleeps: wake somebody if any queue has work.
     fn notify_if_work_pending(&self) {
+        // Orders our `Idle` update before the queue reads (the producer's side of the fence
+        // is in `worker_to_notify`).
+        crate::loom::sync::atomic::fence(SeqCst);
         let pending = self.shared.remotes.iter().any(|r| !r.stealer.is_empty())
             || !self.shared.injector.is_empty();
         if pending {
@@ -233,11 +241,11 @@ impl Handle {
 
 impl Schedule for Arc<Handle> {
     fn schedule(&self, task: Notified) {
-        self.schedule_task(task, false);
+        Handle::schedule_task(self, task, false);
     }
 
     fn yield_now(&self, task: Notified) {
-        self.schedule_task(task, true);
+        Handle::schedule_task(self, task, true);
     }
 
     fn release(&self, task: &Header) -> Option<Task> {
