@@ -108,7 +108,8 @@ impl Handle {
     {
         let (task, notified, join) = task::new_owned(future, me.clone(), meta);
         match me.shared.owned.insert(task) {
-            Ok(()) => Handle::schedule_task(me, notified, false),
+            // `me` is the caller's: it outlives the push.
+            Ok(()) => Handle::schedule_task(me, notified, false, false),
             Err(task) => {
                 // Shutting down: the task is cancelled before it ever runs.
                 drop(notified);
@@ -126,7 +127,7 @@ impl Handle {
     /// `me` may live inside the task being scheduled (a waker reaches the scheduler through
     /// the task's own cell): once the task is queued it may run, finish and be freed, so only
     /// handles owned elsewhere are used after the push.
-    fn schedule_task(me: &Arc<Handle>, task: Notified, is_yield: bool) {
+    fn schedule_task(me: &Arc<Handle>, task: Notified, is_yield: bool, me_is_in_task: bool) {
         if let Some(super::SchedulerContext::Multi(cx)) = context::current_scheduler() {
             // SAFETY: the context lives on the worker's stack while it is installed.
             let cx = unsafe { cx.as_ref() };
@@ -138,8 +139,12 @@ impl Handle {
                 }
             }
         }
-        // Our own reference keeps the scheduler alive past the push.
-        me.clone().schedule_remote(task);
+        if me_is_in_task {
+            // Our own reference keeps the scheduler alive past the push.
+            me.clone().schedule_remote(task);
+        } else {
+            me.schedule_remote(task);
+        }
     }
 
     fn schedule_remote(&self, task: Notified) {
@@ -241,11 +246,11 @@ impl Handle {
 
 impl Schedule for Arc<Handle> {
     fn schedule(&self, task: Notified) {
-        Handle::schedule_task(self, task, false);
+        Handle::schedule_task(self, task, false, true);
     }
 
     fn yield_now(&self, task: Notified) {
-        Handle::schedule_task(self, task, true);
+        Handle::schedule_task(self, task, true, true);
     }
 
     fn release(&self, task: &Header) -> Option<Task> {
