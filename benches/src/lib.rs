@@ -304,7 +304,7 @@ pub mod tokio_rt {
 /// Each of `workers` threads runs `futures_lite::future::block_on(ex.run(stop.recv()))`; the bench
 /// thread uses `futures_lite::future::block_on`. The executor is leaked (`&'static`) so that
 /// in-task spawns use a plain reference, as cheap as `tokio::spawn`'s thread-local lookup; a
-/// leaked executor is a few hundred bytes, once per [`Smol`].
+/// leaked executor is a few hundred bytes, once per `Smol`.
 pub mod smol_rt {
     use super::{BenchRuntime, Spawner};
     use async_executor::{Executor, Task};
