@@ -215,3 +215,25 @@ impl RawTask {
         }
     }
 }
+
+// The header budget of DESIGN.md: 64 bytes (loom's instrumented cells are larger).
+#[cfg(all(not(loom), target_pointer_width = "64"))]
+const _: () = assert!(std::mem::size_of::<Header>() <= 64);
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::blocking::BlockingSchedule;
+
+    fn task_size<F: Future>(_: &F) -> usize {
+        std::mem::size_of::<Cell<F, BlockingSchedule>>()
+    }
+
+    #[test]
+    fn a_trivial_task_fits_in_128_bytes() {
+        let trivial = async {};
+        // The real schedulers' handle is one `Arc`: 8 bytes more than `BlockingSchedule`.
+        let size = task_size(&trivial) + std::mem::size_of::<usize>();
+        assert!(size < 128, "a trivial task takes {size} bytes");
+    }
+}
