@@ -7,18 +7,10 @@ use std::sync::Arc;
 
 use runtime::{Builder, Handle, Runtime};
 
+mod common;
+use common::{current_thread, multi_thread};
+
 const MSG: &str = "Cannot start a runtime from within a runtime";
-
-fn multi_thread() -> Runtime {
-    Builder::new_multi_thread()
-        .worker_threads(2)
-        .build()
-        .unwrap()
-}
-
-fn current_thread() -> Runtime {
-    Builder::new_current_thread().build().unwrap()
-}
 
 fn message(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {

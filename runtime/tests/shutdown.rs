@@ -4,26 +4,17 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
-use std::sync::{mpsc, Arc, Mutex};
-use std::task::{Poll, Waker};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use runtime::task::{yield_now, JoinHandle};
-use runtime::{Builder, Handle, Runtime};
+use runtime::{Handle, Runtime};
+
+mod common;
+use common::{current_thread, multi_thread, Gate};
 
 const N: usize = 10_000;
 const WAIT: Duration = Duration::from_secs(10);
-
-fn multi_thread() -> Runtime {
-    Builder::new_multi_thread()
-        .worker_threads(2)
-        .build()
-        .unwrap()
-}
-
-fn current_thread() -> Runtime {
-    Builder::new_current_thread().build().unwrap()
-}
 
 /// Counts drops; optionally signals when the counter reaches `signal_at`.
 struct DropCount {
@@ -48,34 +39,6 @@ impl Drop for DropCount {
                 let _ = tx.send(());
             }
         }
-    }
-}
-
-#[derive(Clone, Default)]
-struct Gate(Arc<(AtomicBool, Mutex<Option<Waker>>)>);
-
-impl Gate {
-    fn open(&self) {
-        self.0 .0.store(true, SeqCst);
-        let waker = self.0 .1.lock().unwrap().take();
-        if let Some(w) = waker {
-            w.wake();
-        }
-    }
-
-    fn wait(&self) -> impl Future<Output = ()> + Send + 'static {
-        let inner = self.0.clone();
-        std::future::poll_fn(move |cx| {
-            if inner.0.load(SeqCst) {
-                return Poll::Ready(());
-            }
-            *inner.1.lock().unwrap() = Some(cx.waker().clone());
-            if inner.0.load(SeqCst) {
-                Poll::Ready(())
-            } else {
-                Poll::Pending
-            }
-        })
     }
 }
 

@@ -5,20 +5,12 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 
-use runtime::{Builder, Runtime};
+use runtime::Runtime;
+
+mod common;
+use common::{current_thread, multi_thread};
 
 const N: usize = 100_000;
-
-fn multi_thread() -> Runtime {
-    Builder::new_multi_thread()
-        .worker_threads(2)
-        .build()
-        .unwrap()
-}
-
-fn current_thread() -> Runtime {
-    Builder::new_current_thread().build().unwrap()
-}
 
 fn expected_sum(n: usize) -> usize {
     (0..n).map(|i| i * 2).sum()

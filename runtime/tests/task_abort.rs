@@ -1,14 +1,15 @@
 //! Aborting tasks: before they start, while pending, after completion, through an AbortHandle,
 //! from another thread; `is_finished` transitions.
 
-use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
-use std::sync::{mpsc, Arc, Mutex};
-use std::task::{Poll, Waker};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use runtime::task::{yield_now, JoinError};
 use runtime::{Builder, Runtime};
+
+mod common;
+use common::Gate;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -33,34 +34,6 @@ impl Drop for DropCount {
 }
 
 /// A one-shot gate: tasks wait until someone opens it.
-#[derive(Clone, Default)]
-struct Gate(Arc<(AtomicBool, Mutex<Option<Waker>>)>);
-
-impl Gate {
-    fn open(&self) {
-        self.0 .0.store(true, SeqCst);
-        let waker = self.0 .1.lock().unwrap().take();
-        if let Some(w) = waker {
-            w.wake();
-        }
-    }
-
-    fn wait(&self) -> impl Future<Output = ()> + Send + 'static {
-        let inner = self.0.clone();
-        std::future::poll_fn(move |cx| {
-            if inner.0.load(SeqCst) {
-                return Poll::Ready(());
-            }
-            *inner.1.lock().unwrap() = Some(cx.waker().clone());
-            if inner.0.load(SeqCst) {
-                Poll::Ready(())
-            } else {
-                Poll::Pending
-            }
-        })
-    }
-}
-
 /// Yields until `cond` holds; fails the test rather than spinning forever.
 async fn yield_until(mut cond: impl FnMut() -> bool) {
     for _ in 0..100_000 {
