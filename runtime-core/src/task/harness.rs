@@ -116,8 +116,7 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>) {
         if !snapshot.is_join_interested() {
             // Nobody will read the output: drop it here.
             let _task = context::enter_task(NonNull::from(&cell.header));
-            report_if_panicked(cell);
-            set_stage(cell, Stage::Consumed);
+            drop_output(cell);
         } else if snapshot.is_join_waker_set() {
             // SAFETY: JOIN_WAKER with COMPLETE hands the slot to the runtime for reading; the
             // JoinHandle can no longer take it back.
@@ -143,9 +142,9 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>) {
     }
 }
 
-/// Tells the scheduler about a panic nobody will observe. The caller has exclusive access to a
-/// finished stage.
-fn report_if_panicked<F: Future, S: Schedule>(cell: &Cell<F, S>) {
+/// Drops an output nobody will read, telling the scheduler if it is a panic. The caller has
+/// exclusive access to a finished stage.
+fn drop_output<F: Future, S: Schedule>(cell: &Cell<F, S>) {
     // SAFETY: guaranteed by the caller (see above).
     let stage = cell
         .stage
@@ -274,10 +273,7 @@ pub(super) unsafe fn drop_join_handle<F: Future, S: Schedule>(ptr: NonNull<Heade
         }
         Err(_) => {
             // Complete with interest: the output is ours to drop.
-            let _ = catch_unwind(AssertUnwindSafe(|| {
-                report_if_panicked(cell);
-                set_stage(cell, Stage::Consumed);
-            }));
+            let _ = catch_unwind(AssertUnwindSafe(|| drop_output(cell)));
         }
     }
     // SAFETY: a live task; this releases the handle's reference.

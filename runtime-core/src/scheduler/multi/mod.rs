@@ -108,8 +108,12 @@ impl Handle {
     {
         let (task, notified, join) = task::new_owned(future, me.clone(), meta);
         match me.shared.owned.insert(task) {
-            // `me` is the caller's: it outlives the push.
-            Ok(()) => Handle::schedule_task(me, notified, false, false),
+            Ok(()) => {
+                if let Err(task) = me.schedule_local(notified, false) {
+                    // `me` is the caller's: it outlives the push.
+                    me.schedule_remote(task);
+                }
+            }
             Err(task) => {
                 // Shutting down: the task is cancelled before it ever runs.
                 drop(notified);
@@ -124,26 +128,28 @@ impl Handle {
         park::block_on(future)
     }
 
-    /// `me` may live inside the task being scheduled (a waker reaches the scheduler through
-    /// the task's own cell): once the task is queued it may run, finish and be freed, so only
-    /// handles owned elsewhere are used after the push.
-    fn schedule_task(me: &Arc<Handle>, task: Notified, is_yield: bool, me_is_in_task: bool) {
+    /// Queues the task on this thread's worker if it is one of ours (if that worker's core was
+    /// handed away, through the worker's own handle), or gives the task back for the injector.
+    fn schedule_local(&self, task: Notified, is_yield: bool) -> Result<(), Notified> {
         if let Some(super::SchedulerContext::Multi(cx)) = context::current_scheduler() {
             // SAFETY: the context lives on the worker's stack while it is installed.
             let cx = unsafe { cx.as_ref() };
-            if std::ptr::eq(cx.handle(), &**me) {
-                // The worker's own handle outlives the push.
-                match cx.schedule_local(task, is_yield) {
-                    Ok(()) => return,
-                    Err(task) => return cx.handle_arc().schedule_remote(task),
+            if std::ptr::eq(cx.handle(), self) {
+                if let Err(task) = cx.schedule_local(task, is_yield) {
+                    cx.handle_arc().schedule_remote(task);
                 }
+                return Ok(());
             }
         }
-        if me_is_in_task {
-            // Our own reference keeps the scheduler alive past the push.
+        Err(task)
+    }
+
+    /// A waker reaches the scheduler through the task's own cell: once the task is queued it
+    /// may run, finish and be freed, taking that handle with it, so the remote path pushes
+    /// through a reference of its own.
+    fn schedule_woken(me: &Arc<Handle>, task: Notified, is_yield: bool) {
+        if let Err(task) = me.schedule_local(task, is_yield) {
             me.clone().schedule_remote(task);
-        } else {
-            me.schedule_remote(task);
         }
     }
 
@@ -246,11 +252,11 @@ impl Handle {
 
 impl Schedule for Arc<Handle> {
     fn schedule(&self, task: Notified) {
-        Handle::schedule_task(self, task, false, true);
+        Handle::schedule_woken(self, task, false);
     }
 
     fn yield_now(&self, task: Notified) {
-        Handle::schedule_task(self, task, true, true);
+        Handle::schedule_woken(self, task, true);
     }
 
     fn release(&self, task: &Header) -> Option<Task> {
