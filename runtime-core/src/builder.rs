@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::blocking::{BlockingPool, ThreadConfig};
+use crate::driver;
+use crate::time::Clock;
 use crate::runtime::{Flavor, Runtime};
 use crate::scheduler::{self, current, multi, Config};
 
@@ -174,7 +176,9 @@ impl Builder {
         self
     }
 
-    /// Start with the clock paused (for tests of timeouts).
+    /// Start with the clock paused (for tests of timeouts; see `runtime::time::pause`).
+    /// Current-thread flavor only: on the multi-thread flavor `build` fails with
+    /// `InvalidInput`.
     pub fn start_paused(&mut self, paused: bool) -> &mut Self {
         self.start_paused = paused;
         self
@@ -204,6 +208,15 @@ impl Builder {
         if self.event_interval == 0 {
             return invalid("event_interval");
         }
+        let current_thread = self.flavor == RuntimeFlavor::CurrentThread;
+        if self.start_paused && !current_thread {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "runtime::Builder: start_paused needs the current-thread flavor",
+            ));
+        }
+        let driver = driver::Shared::new(Clock::new(current_thread, self.start_paused))?;
+        let driver_name = format!("{}-driver", (self.thread_name)());
         let pool = BlockingPool::new(ThreadConfig {
             name: self.thread_name.clone(),
             stack_size: self.thread_stack_size,
@@ -216,22 +229,23 @@ impl Builder {
         match self.flavor {
             RuntimeFlavor::CurrentThread => {
                 let config = self.config(31);
-                let handle = current::Handle::new(config, spawner);
-                Ok(Runtime::from_parts(
-                    scheduler::Handle::Current(handle),
-                    pool,
-                    Flavor::CurrentThread,
-                ))
+                let handle = scheduler::Handle::Current(current::Handle::new(
+                    config,
+                    spawner,
+                    driver.clone(),
+                ));
+                let runtime = Runtime::from_parts(handle.clone(), pool, Flavor::CurrentThread);
+                driver::Shared::launch(&driver, handle, driver_name, self.thread_stack_size)?;
+                Ok(runtime)
             }
             RuntimeFlavor::MultiThread => {
                 let workers = self.worker_threads.unwrap_or_else(default_workers);
                 let config = self.config(61);
-                let (handle, cores) = multi::Handle::new(workers, config, spawner);
-                let runtime = Runtime::from_parts(
-                    scheduler::Handle::Multi(handle.clone()),
-                    pool,
-                    Flavor::MultiThread,
-                );
+                let (handle, cores) =
+                    multi::Handle::new(workers, config, spawner, driver.clone());
+                let rt = scheduler::Handle::Multi(handle.clone());
+                let runtime = Runtime::from_parts(rt.clone(), pool, Flavor::MultiThread);
+                driver::Shared::launch(&driver, rt, driver_name, self.thread_stack_size)?;
                 multi::Handle::launch(&handle, cores)?;
                 Ok(runtime)
             }
@@ -249,10 +263,6 @@ impl Builder {
         }
     }
 
-    /// Whether `start_paused` was requested (read by the time driver).
-    pub fn is_start_paused(&self) -> bool {
-        self.start_paused
-    }
 }
 
 fn default_workers() -> usize {

@@ -22,6 +22,10 @@ struct Context {
     /// The task being polled.
     task: Cell<Option<NonNull<Header>>>,
     budget: Cell<Budget>,
+    /// The scheduler (by address) whose worker wake-ups are being deferred by `defer_notify`.
+    deferring: Cell<*const ()>,
+    /// A wake-up was deferred during the current batch.
+    deferred: Cell<bool>,
 }
 
 context_thread_local! {
@@ -31,6 +35,8 @@ context_thread_local! {
         driving: Cell::new(false),
         task: Cell::new(None),
         budget: Cell::new(Budget::unconstrained()),
+        deferring: Cell::new(std::ptr::null()),
+        deferred: Cell::new(false),
     };
 }
 
@@ -56,6 +62,52 @@ pub(crate) fn try_current_handle() -> Option<scheduler::Handle> {
         .try_with(|cx| cx.handle.borrow().clone())
         .ok()
         .flatten()
+}
+
+/// Runs `f` with a reference to the handle of the runtime this thread is inside, if any (no
+/// reference count is touched).
+pub(crate) fn with_handle_ref<R>(f: impl FnOnce(Option<&scheduler::Handle>) -> R) -> R {
+    let mut f = Some(f);
+    match CONTEXT.try_with(|cx| (f.take().expect("called once"))(cx.handle.borrow().as_ref())) {
+        Ok(result) => result,
+        Err(_) => (f.take().expect("called once"))(None),
+    }
+}
+
+/// Runs `f` (which wakes a batch of tasks) with `rt`'s remote wake-ups deferred, then tells
+/// `rt` once if any were.
+pub(crate) fn defer_notify(rt: &scheduler::Handle, f: impl FnOnce()) {
+    struct Reset(*const ());
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = CONTEXT.try_with(|cx| cx.deferring.set(self.0));
+        }
+    }
+    let previous = CONTEXT.with(|cx| {
+        cx.deferred.set(false);
+        cx.deferring.replace(rt.as_ptr())
+    });
+    let reset = Reset(previous);
+    f();
+    drop(reset);
+    if CONTEXT.with(|cx| cx.deferred.take()) {
+        rt.notify_deferred();
+    }
+}
+
+/// Called by a scheduler about to wake a worker for a remotely queued task: true if a batch
+/// for this scheduler is in progress on this thread (the wake-up is then deferred).
+#[inline]
+pub(crate) fn defer_wakeup(scheduler: *const ()) -> bool {
+    CONTEXT
+        .try_with(|cx| {
+            let deferring = cx.deferring.get() == scheduler;
+            if deferring {
+                cx.deferred.set(true);
+            }
+            deferring
+        })
+        .unwrap_or(false)
 }
 
 pub(crate) fn no_runtime_message() -> &'static str {

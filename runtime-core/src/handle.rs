@@ -118,6 +118,16 @@ impl Handle {
     pub fn num_blocking_threads(&self) -> usize {
         self.inner.blocking().num_threads()
     }
+
+    /// Sockets and other descriptors registered with this runtime's reactor.
+    pub fn num_io_sources(&self) -> usize {
+        self.inner.driver().num_io_sources()
+    }
+
+    /// Timers (polled `Sleep`s) waiting in this runtime's timer wheel.
+    pub fn num_timers(&self) -> usize {
+        self.inner.driver().time.num_timers()
+    }
 }
 
 impl fmt::Debug for Handle {

@@ -1,5 +1,5 @@
-//! `runtime-core`: tasks, the work-stealing scheduler, the blocking pool, and the runtime
-//! context (`Runtime`, `Builder`, `Handle`).
+//! `runtime-core`: tasks, the work-stealing scheduler, the blocking pool, the driver thread
+//! (reactor and timer wheel), time, and the runtime context (`Runtime`, `Builder`, `Handle`).
 //!
 //! Users reach these items through the `runtime` facade crate. How a task flows: `spawn`
 //! allocates it once (`task::raw`), links it into the runtime's owned list and queues it; a
@@ -9,12 +9,15 @@ mod blocking;
 mod builder;
 mod context;
 pub mod coop;
+mod driver;
 mod handle;
 mod loom;
 mod park;
+pub mod reactor;
 mod runtime;
 mod scheduler;
 pub mod task;
+pub mod time;
 
 pub use builder::{Builder, RuntimeFlavor, UnhandledPanic};
 pub use handle::{EnterGuard, Handle, TryCurrentError};

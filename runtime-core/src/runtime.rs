@@ -142,6 +142,8 @@ impl Runtime {
                 }
                 scheduler::Handle::Current(h) => scheduler::current::Handle::shutdown(h),
             }
+            // After the tasks: their sockets and timers deregister from a live driver.
+            self.handle.inner.driver().shutdown();
         }
         let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         if !pool.shutdown(remaining) {

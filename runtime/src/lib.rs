@@ -32,3 +32,11 @@ pub mod task {
         Id, JoinError, JoinHandle,
     };
 }
+
+/// Time: sleeping, intervals, and the paused clock for tests (asyncio's `sleep` and loop time).
+pub mod time {
+    pub use runtime_core::time::{
+        advance, interval, interval_at, pause, resume, sleep, sleep_until, Instant, Interval,
+        MissedTickBehavior, Sleep,
+    };
+}

@@ -5,6 +5,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use crate::loom::sync::Arc;
 use crate::task::raw::Header;
 use crate::task::{Notified, Schedule, Task};
 
@@ -35,8 +37,21 @@ where
 }
 
 /// The "scheduler" of blocking tasks: they complete in their one poll and are in no list.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct BlockingSchedule;
+/// On a current-thread runtime it counts the tasks in flight, so that a paused clock does not
+/// jump while one of them may still wake a task.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct BlockingSchedule {
+    in_flight: Option<Arc<AtomicUsize>>,
+}
+
+impl BlockingSchedule {
+    pub(crate) fn counted(in_flight: &Arc<AtomicUsize>) -> BlockingSchedule {
+        in_flight.fetch_add(1, SeqCst);
+        BlockingSchedule {
+            in_flight: Some(in_flight.clone()),
+        }
+    }
+}
 
 impl Schedule for BlockingSchedule {
     fn schedule(&self, task: Notified) {
@@ -46,6 +61,10 @@ impl Schedule for BlockingSchedule {
     }
 
     fn release(&self, _task: &Header) -> Option<Task> {
+        // Called once, after the join waker was woken: the woken task is already queued.
+        if let Some(in_flight) = &self.in_flight {
+            in_flight.fetch_sub(1, SeqCst);
+        }
         None
     }
 }

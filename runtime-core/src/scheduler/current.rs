@@ -15,7 +15,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use super::{Config, SchedulerContext};
 use crate::blocking::Spawner;
 use crate::context;
-use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::*};
 use crate::loom::sync::{Arc, Mutex};
 use crate::park::{self, Parker};
 use crate::task::list::OwnedTasks;
@@ -30,8 +30,12 @@ pub(crate) struct Handle {
     /// `block_on` callers waiting for the core.
     core_waiters: Mutex<Vec<Waker>>,
     /// The driving thread parks here.
-    driver: StdArc<DriverWaker>,
+    driver_waker: StdArc<DriverWaker>,
     pub(crate) blocking: Spawner,
+    /// The reactor and timers.
+    pub(crate) driver: crate::driver::Handle,
+    /// `spawn_blocking` tasks not yet finished (the paused clock waits for them).
+    blocking_in_flight: Arc<AtomicUsize>,
     config: Config,
 }
 
@@ -75,7 +79,11 @@ impl CoreContext {
 }
 
 impl Handle {
-    pub(crate) fn new(config: Config, blocking: Spawner) -> Arc<Handle> {
+    pub(crate) fn new(
+        config: Config,
+        blocking: Spawner,
+        driver: crate::driver::Handle,
+    ) -> Arc<Handle> {
         Arc::new(Handle {
             inject: Mutex::new(Inject {
                 queue: VecDeque::new(),
@@ -87,11 +95,13 @@ impl Handle {
                 tick: 0,
             }))),
             core_waiters: Mutex::new(Vec::new()),
-            driver: StdArc::new(DriverWaker {
+            driver_waker: StdArc::new(DriverWaker {
                 parker: Parker::new(),
                 woken: AtomicBool::new(false),
             }),
             blocking,
+            driver,
+            blocking_in_flight: Arc::new(AtomicUsize::new(0)),
             config,
         })
     }
@@ -137,7 +147,39 @@ impl Handle {
         }
         inject.queue.push_back(task);
         drop(inject);
-        me.driver.parker.unpark();
+        // The driver thread unparks us once at the end of its batch of wakes.
+        if !context::defer_wakeup(Arc::as_ptr(&me).cast()) {
+            me.driver_waker.parker.unpark();
+        }
+    }
+
+    pub(crate) fn unpark_driving_thread(&self) {
+        self.driver_waker.parker.unpark();
+    }
+
+    pub(crate) fn blocking_in_flight(&self) -> &Arc<AtomicUsize> {
+        &self.blocking_in_flight
+    }
+
+    /// With the clock paused and nothing to run, jumps the clock to the next timer and wakes
+    /// what it fires. Returns false if time cannot move (not paused, blocking work in flight,
+    /// a task queued meanwhile, or no timer).
+    fn advance_paused_clock(&self) -> bool {
+        let time = &self.driver.time;
+        if !time.clock.is_paused() {
+            return false;
+        }
+        // Counter first, queue second: a blocking task queues its waiter before it counts
+        // itself out, so if we read zero its wake-up is already visible.
+        if self.blocking_in_flight.load(SeqCst) != 0 || !self.inject.lock().queue.is_empty() {
+            return false;
+        }
+        let mut wakers = Vec::new();
+        if !time.advance_to_next_timer(&mut wakers) {
+            return false;
+        }
+        wakers.into_iter().for_each(Waker::wake);
+        true
     }
 
     fn pop_inject(&self) -> Option<Notified> {
@@ -205,11 +247,11 @@ impl Handle {
             handle: me,
             cx: &cx,
         };
-        let waker = Waker::from(me.driver.clone());
+        let waker = Waker::from(me.driver_waker.clone());
         let mut future_cx = Context::from_waker(&waker);
-        me.driver.woken.store(true, Release);
+        me.driver_waker.woken.store(true, Release);
         context::set_scheduler(SchedulerContext::Current(NonNull::from(&cx)), || loop {
-            if me.driver.woken.swap(false, AcqRel) {
+            if me.driver_waker.woken.swap(false, AcqRel) {
                 if let Poll::Ready(output) = future.as_mut().poll(&mut future_cx) {
                     return output;
                 }
@@ -233,12 +275,12 @@ impl Handle {
                         break;
                     }
                 }
-                if me.driver.woken.load(Acquire) {
+                if me.driver_waker.woken.load(Acquire) {
                     break;
                 }
             }
-            if ran_dry && !me.driver.woken.load(Acquire) {
-                me.driver.parker.park();
+            if ran_dry && !me.driver_waker.woken.load(Acquire) && !me.advance_paused_clock() {
+                me.driver_waker.parker.park();
             }
         })
     }

@@ -42,9 +42,38 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let (notified, join) = task::new_unowned(BlockingTask::new(f), BlockingSchedule, meta);
+        let schedule = match self {
+            Handle::Multi(_) => BlockingSchedule::default(),
+            // A paused clock must not jump while blocking work may still wake a task.
+            Handle::Current(h) => BlockingSchedule::counted(h.blocking_in_flight()),
+        };
+        let (notified, join) = task::new_unowned(BlockingTask::new(f), schedule, meta);
         self.blocking().spawn_task(notified, self);
         join
+    }
+
+    /// The runtime's driver (reactor and timers).
+    pub(crate) fn driver(&self) -> &crate::driver::Handle {
+        match self {
+            Handle::Multi(h) => &h.driver,
+            Handle::Current(h) => &h.driver,
+        }
+    }
+
+    /// The scheduler's address, which identifies it for `context::defer_notify`.
+    pub(crate) fn as_ptr(&self) -> *const () {
+        match self {
+            Handle::Multi(h) => Arc::as_ptr(h).cast(),
+            Handle::Current(h) => Arc::as_ptr(h).cast(),
+        }
+    }
+
+    /// Wakes a worker for tasks queued while wake-ups were deferred.
+    pub(crate) fn notify_deferred(&self) {
+        match self {
+            Handle::Multi(h) => h.notify_parked(),
+            Handle::Current(h) => h.unpark_driving_thread(),
+        }
     }
 
     pub(crate) fn blocking(&self) -> &Spawner {

@@ -30,6 +30,7 @@ use worker::Core;
 pub(crate) struct Handle {
     shared: Shared,
     pub(crate) blocking: Spawner,
+    pub(crate) driver: crate::driver::Handle,
     config: Config,
 }
 
@@ -60,6 +61,7 @@ impl Handle {
         workers: usize,
         config: Config,
         blocking: Spawner,
+        driver: crate::driver::Handle,
     ) -> (Arc<Handle>, Vec<Box<Core>>) {
         let cores: Vec<Box<Core>> = (0..workers)
             .map(|index| Box::new(Core::new(index)))
@@ -83,6 +85,7 @@ impl Handle {
                 returned_cv: Condvar::new(),
             },
             blocking,
+            driver,
             config,
         });
         (handle, cores)
@@ -157,14 +160,19 @@ impl Handle {
         self.shared.injector.push(task);
         // `notify_parked` starts with a SeqCst fence, which also orders the push before the
         // `injector_closed` load: either shutdown's drain sees our task, or we see the flag.
-        self.notify_parked();
+        // The driver thread defers it to the end of its batch of wakes (which then notifies).
+        if context::defer_wakeup((self as *const Handle).cast()) {
+            crate::loom::sync::atomic::fence(SeqCst);
+        } else {
+            self.notify_parked();
+        }
         if self.shared.injector_closed.load(SeqCst) {
             self.drain_injector();
         }
     }
 
     /// Wakes one sleeping worker if work may be waiting and nobody is searching.
-    fn notify_parked(&self) {
+    pub(crate) fn notify_parked(&self) {
         if let Some(index) = self.shared.idle.worker_to_notify() {
             self.shared.remotes[index].parker.unpark();
         }

@@ -1,0 +1,155 @@
+//! The reactor: readiness of sockets and other file descriptors, reported by one
+//! `polling::Poller` that the runtime's driver thread waits on.
+//!
+//! A source registers once (edge-triggered where the platform allows, so readiness needs no
+//! re-arm syscall) and gets a slot in the registration table: its readiness bits, an event tick
+//! and one waker per direction (`slot`). The poller hands back the slot's key, an index plus a
+//! generation, so an event for a source that has since deregistered is dropped (`table`).
+//! `Registration` is the handle I/O types hold; `runtime-io` builds sockets on it.
+
+mod ready;
+mod registration;
+mod slot;
+mod table;
+
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd};
+use std::task::Waker;
+use std::time::Duration;
+
+pub use ready::{Interest, Ready, ReadyEvent};
+pub use registration::Registration;
+#[doc(hidden)]
+pub use slot::ScheduledIo;
+#[doc(hidden)]
+pub use table::RegistrationTable;
+
+use crate::loom::sync::Arc;
+
+/// The poller and the table of registered sources.
+pub(crate) struct IoDriver {
+    poller: polling::Poller,
+    table: RegistrationTable,
+    /// Edge-triggered registrations; otherwise one-shot, re-armed after each "would block".
+    edge: bool,
+}
+
+fn poll_event(key: usize, interest: Interest) -> polling::Event {
+    polling::Event::new(key, interest.is_readable(), interest.is_writable())
+}
+
+impl IoDriver {
+    pub(crate) fn new() -> io::Result<IoDriver> {
+        let poller = polling::Poller::new()?;
+        Ok(IoDriver {
+            edge: poller.supports_edge(),
+            poller,
+            table: RegistrationTable::new(),
+        })
+    }
+
+    fn mode(&self) -> polling::PollMode {
+        if self.edge {
+            polling::PollMode::Edge
+        } else {
+            polling::PollMode::Oneshot
+        }
+    }
+
+    /// Adds `fd` to the poller under a fresh key.
+    ///
+    /// # Safety
+    /// `fd` must stay open until `deregister` is called for it.
+    pub(crate) unsafe fn register(
+        &self,
+        fd: BorrowedFd<'_>,
+        interest: Interest,
+    ) -> io::Result<(usize, Arc<ScheduledIo>)> {
+        let (key, slot) = self.table.insert()?;
+        // SAFETY: the caller keeps `fd` open until it deregisters it.
+        let added = unsafe {
+            self.poller
+                .add_with_mode(fd.as_raw_fd(), poll_event(key, interest), self.mode())
+        };
+        if let Err(error) = added {
+            self.table.remove(key);
+            return Err(error);
+        }
+        Ok((key, slot))
+    }
+
+    /// Removes `fd` from the poller (it must still be open) and frees its key.
+    pub(crate) fn deregister(&self, fd: BorrowedFd<'_>, key: usize) -> io::Result<()> {
+        let deleted = self.poller.delete(fd);
+        self.table.remove(key);
+        deleted
+    }
+
+    /// One-shot mode only: re-arms `fd` after an operation would block.
+    pub(crate) fn rearm(&self, fd: BorrowedFd<'_>, key: usize, interest: Interest) {
+        if !self.edge {
+            // An error here means the fd is being torn down; its owner will see it on the
+            // next operation.
+            let _ = self.poller.modify(fd, poll_event(key, interest));
+        }
+    }
+
+    /// Waits for events (at most `timeout`) and collects the wakers of the sources that
+    /// became ready. Only the driver thread calls this.
+    pub(crate) fn turn(
+        &self,
+        events: &mut polling::Events,
+        timeout: Option<Duration>,
+        wakers: &mut Vec<Waker>,
+    ) {
+        events.clear();
+        if let Err(error) = self.poller.wait(events, timeout) {
+            // Not recoverable by retrying at once; report and carry on with the timers.
+            eprintln!("runtime: the I/O poller failed: {error}");
+            return;
+        }
+        self.table.dispatch(
+            events.iter().map(|event| {
+                let mut ready = Ready::EMPTY;
+                if event.readable {
+                    ready = ready | Ready::READABLE;
+                }
+                if event.writable {
+                    ready = ready | Ready::WRITABLE;
+                }
+                if event.is_interrupt() {
+                    ready = ready | Ready::READ_CLOSED;
+                }
+                if event.is_err() == Some(true) {
+                    ready = ready | Ready::ERROR;
+                }
+                (event.key, ready)
+            }),
+            wakers,
+        );
+    }
+
+    /// Interrupts a `turn` in progress (or makes the next one return at once).
+    pub(crate) fn unpark(&self) {
+        // Fails only if the eventfd is gone, which happens only once the driver is dropped.
+        let _ = self.poller.notify();
+    }
+
+    /// Fails every registration: the runtime is shutting down.
+    pub(crate) fn shutdown(&self, wakers: &mut Vec<Waker>) {
+        self.table.shutdown(wakers);
+    }
+
+    pub(crate) fn num_registrations(&self) -> usize {
+        self.table.len()
+    }
+}
+
+impl std::fmt::Debug for IoDriver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IoDriver")
+            .field("edge", &self.edge)
+            .field("registrations", &self.table.len())
+            .finish()
+    }
+}
