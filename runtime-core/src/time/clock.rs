@@ -3,6 +3,8 @@
 //! Until the first `pause`, `now` is `std::time::Instant::now()` behind one relaxed load. Once
 //! paused, the time is `base` plus the real time elapsed since `unfrozen` (none while paused), so
 //! `advance` moves `base` and `resume` starts the real clock again from where it stopped.
+//! Pausing rounds the time up to the next whole millisecond since the clock's origin (the
+//! timer wheel's tick grid), so that a paused runtime's sleeps land exactly on their deadlines.
 
 use std::time::{Duration, Instant as StdInstant};
 
@@ -11,6 +13,8 @@ use crate::loom::sync::Mutex;
 
 #[derive(Debug)]
 pub(crate) struct Clock {
+    /// Tick zero of the timer wheel.
+    origin: StdInstant,
     /// Set once `pause` has ever been called: `now` must read `inner`.
     virtual_time: AtomicBool,
     inner: Mutex<Inner>,
@@ -28,6 +32,7 @@ impl Clock {
     pub(crate) fn new(can_pause: bool, start_paused: bool) -> Clock {
         let now = StdInstant::now();
         let clock = Clock {
+            origin: now,
             virtual_time: AtomicBool::new(false),
             inner: Mutex::new(Inner {
                 base: now,
@@ -52,6 +57,11 @@ impl Clock {
         }
     }
 
+    /// Tick zero of the timer wheel.
+    pub(crate) fn origin(&self) -> StdInstant {
+        self.origin
+    }
+
     pub(crate) fn is_paused(&self) -> bool {
         self.virtual_time.load(Acquire) && self.inner.lock().unfrozen.is_none()
     }
@@ -65,7 +75,13 @@ impl Clock {
         let Some(since) = inner.unfrozen.take() else {
             return Err("the clock is already paused");
         };
-        inner.base += since.elapsed();
+        let now = inner.base + since.elapsed();
+        let nanos = now.saturating_duration_since(self.origin).as_nanos();
+        let whole_ms = u64::try_from(nanos.div_ceil(1_000_000)).unwrap_or(u64::MAX);
+        inner.base = self
+            .origin
+            .checked_add(Duration::from_millis(whole_ms))
+            .unwrap_or(now);
         self.virtual_time.store(true, Release);
         Ok(())
     }

@@ -38,7 +38,7 @@ pub(crate) fn now() -> StdInstant {
 impl TimeDriver {
     pub(crate) fn new(clock: Clock) -> TimeDriver {
         TimeDriver {
-            origin: StdInstant::now(),
+            origin: clock.origin(),
             clock,
             wheel: Mutex::new(Wheel::new()),
             next_wake: AtomicU64::new(u64::MAX),
