@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Mutex as StdMutex, Once};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use loom::sync::{Arc, Condvar, Mutex};
@@ -323,5 +323,104 @@ impl Future for WaitReady {
             registered.set();
         }
         Poll::Pending
+    }
+}
+
+/// A waker that counts its wakes, and whose clones are loom `Arc` references, so the model can
+/// tell how many copies are still alive (`CountingWaker::alive`) and loom reports a copy that
+/// is never dropped as a leaked `Arc`.
+#[derive(Debug, Default)]
+pub struct CountingWaker {
+    wakes: AtomicUsize,
+}
+
+impl CountingWaker {
+    pub fn new() -> Arc<CountingWaker> {
+        Arc::new(CountingWaker::default())
+    }
+
+    /// A new waker (one more reference to `this`).
+    pub fn waker(this: &Arc<CountingWaker>) -> Waker {
+        let ptr = Arc::into_raw(this.clone()).cast::<()>();
+        // SAFETY: `ptr` comes from `Arc::into_raw` and the vtable treats it as such: every
+        // `RawWaker` made from it owns one strong reference, given back by `wake` or `drop`.
+        unsafe { Waker::from_raw(RawWaker::new(ptr, &COUNTING_WAKER_VTABLE)) }
+    }
+
+    /// How many times a waker made from this was woken (`wake` or `wake_by_ref`).
+    pub fn wakes(&self) -> usize {
+        self.wakes.load(SeqCst)
+    }
+
+    /// How many wakers made from `this` (and their clones) are still alive.
+    pub fn alive(this: &Arc<CountingWaker>) -> usize {
+        Arc::strong_count(this) - 1
+    }
+}
+
+static COUNTING_WAKER_VTABLE: RawWakerVTable = RawWakerVTable::new(
+    counting_waker_clone,
+    counting_waker_wake,
+    counting_waker_wake_by_ref,
+    counting_waker_drop,
+);
+
+unsafe fn counting_waker_clone(ptr: *const ()) -> RawWaker {
+    // SAFETY: `ptr` is a live `Arc<CountingWaker>` reference (the waker being cloned owns one).
+    unsafe { Arc::increment_strong_count(ptr.cast::<CountingWaker>()) };
+    RawWaker::new(ptr, &COUNTING_WAKER_VTABLE)
+}
+
+unsafe fn counting_waker_wake(ptr: *const ()) {
+    // SAFETY: the waker owns one reference, which `wake` consumes.
+    let this = unsafe { Arc::from_raw(ptr.cast::<CountingWaker>()) };
+    this.wakes.fetch_add(1, SeqCst);
+}
+
+unsafe fn counting_waker_wake_by_ref(ptr: *const ()) {
+    // SAFETY: the waker owns one reference and outlives this call.
+    let this = unsafe { &*ptr.cast::<CountingWaker>() };
+    this.wakes.fetch_add(1, SeqCst);
+}
+
+unsafe fn counting_waker_drop(ptr: *const ()) {
+    // SAFETY: the waker owns one reference, released here.
+    unsafe { Arc::decrement_strong_count(ptr.cast::<CountingWaker>()) };
+}
+
+/// Which half of a `race` runs on a spawned thread.
+///
+/// The spawned half starts first and the other half runs on the model's main thread right
+/// after. With one preemption loom runs the spawned half in one piece inside any gap of the
+/// main half, but not the other way round, so a race in which either half can land inside the
+/// other is modelled in both shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spawned {
+    /// `first` runs on the spawned thread, `second` on the main thread.
+    First,
+    /// `second` runs on the spawned thread, `first` on the main thread.
+    Second,
+}
+
+/// Runs `first` and `second` concurrently, one on a spawned loom thread (see `Spawned`) and
+/// the other on the calling thread, and returns both results once both are done.
+pub fn race<F, S, RF, RS>(spawned: Spawned, first: F, second: S) -> (RF, RS)
+where
+    F: FnOnce() -> RF + Send + 'static,
+    S: FnOnce() -> RS + Send + 'static,
+    RF: Send + 'static,
+    RS: Send + 'static,
+{
+    match spawned {
+        Spawned::First => {
+            let first = loom::thread::spawn(first);
+            let second = second();
+            (first.join().unwrap(), second)
+        }
+        Spawned::Second => {
+            let second = loom::thread::spawn(second);
+            let first = first();
+            (first, second.join().unwrap())
+        }
     }
 }

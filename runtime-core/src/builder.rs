@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use crate::blocking::{BlockingPool, ThreadConfig};
 use crate::driver;
-use crate::time::Clock;
 use crate::runtime::{Flavor, Runtime};
 use crate::scheduler::{self, current, multi, Config};
+use crate::time::Clock;
 
 /// What happens when a task panics and nobody looks at its `JoinError` (its `JoinHandle` was
 /// dropped before or after the panic without being awaited).
@@ -241,8 +241,7 @@ impl Builder {
             RuntimeFlavor::MultiThread => {
                 let workers = self.worker_threads.unwrap_or_else(default_workers);
                 let config = self.config(61);
-                let (handle, cores) =
-                    multi::Handle::new(workers, config, spawner, driver.clone());
+                let (handle, cores) = multi::Handle::new(workers, config, spawner, driver.clone());
                 let rt = scheduler::Handle::Multi(handle.clone());
                 let runtime = Runtime::from_parts(rt.clone(), pool, Flavor::MultiThread);
                 driver::Shared::launch(&driver, rt, driver_name, self.thread_stack_size)?;
@@ -262,7 +261,6 @@ impl Builder {
             unhandled_panic: self.unhandled_panic,
         }
     }
-
 }
 
 fn default_workers() -> usize {

@@ -5,8 +5,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::Arc;
+use crate::scheduler::current;
 use crate::task::raw::Header;
 use crate::task::{Notified, Schedule, Task};
 
@@ -41,14 +41,14 @@ where
 /// jump while one of them may still wake a task.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct BlockingSchedule {
-    in_flight: Option<Arc<AtomicUsize>>,
+    current_thread: Option<Arc<current::Handle>>,
 }
 
 impl BlockingSchedule {
-    pub(crate) fn counted(in_flight: &Arc<AtomicUsize>) -> BlockingSchedule {
-        in_flight.fetch_add(1, SeqCst);
+    pub(crate) fn counted(handle: &Arc<current::Handle>) -> BlockingSchedule {
+        handle.blocking_started();
         BlockingSchedule {
-            in_flight: Some(in_flight.clone()),
+            current_thread: Some(handle.clone()),
         }
     }
 }
@@ -62,8 +62,8 @@ impl Schedule for BlockingSchedule {
 
     fn release(&self, _task: &Header) -> Option<Task> {
         // Called once, after the join waker was woken: the woken task is already queued.
-        if let Some(in_flight) = &self.in_flight {
-            in_flight.fetch_sub(1, SeqCst);
+        if let Some(handle) = &self.current_thread {
+            handle.blocking_finished();
         }
         None
     }

@@ -39,6 +39,7 @@ fn poll_event(key: usize, interest: Interest) -> polling::Event {
 }
 
 impl IoDriver {
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn new() -> io::Result<IoDriver> {
         let poller = polling::Poller::new()?;
         Ok(IoDriver {

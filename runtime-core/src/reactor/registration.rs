@@ -146,7 +146,11 @@ impl Registration {
 
     /// Runs `op` now if the source looks ready for `interest`; `WouldBlock` if it does not (or
     /// if `op` would block, which also clears the readiness).
-    pub fn try_io<R>(&self, interest: Interest, op: impl FnOnce() -> io::Result<R>) -> io::Result<R> {
+    pub fn try_io<R>(
+        &self,
+        interest: Interest,
+        op: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
         let Some(event) = self.slot.ready_now(interest)? else {
             return Err(io::ErrorKind::WouldBlock.into());
         };
@@ -168,10 +172,11 @@ impl Registration {
         // SAFETY: the fd is open until the registration is dropped (the type's contract).
         let fd = unsafe { BorrowedFd::borrow_raw(self.fd) };
         let result = self.driver.io()?.deregister(fd, self.key);
-        // Anyone else still waiting on this source (a split half) learns it is gone.
+        // Only the owner polls a registration, and it is tearing it down: the stored wakers
+        // (if any) are dropped, not woken.
         let mut wakers = Vec::new();
         self.slot.shutdown(&mut wakers);
-        wakers.into_iter().for_each(std::task::Waker::wake);
+        drop(wakers);
         result
     }
 }

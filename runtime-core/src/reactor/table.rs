@@ -98,7 +98,11 @@ impl RegistrationTable {
 
     /// Records readiness for each `(key, ready)` whose registration is still current, and
     /// collects the wakers to wake.
-    pub fn dispatch(&self, events: impl IntoIterator<Item = (usize, Ready)>, wakers: &mut Vec<Waker>) {
+    pub fn dispatch(
+        &self,
+        events: impl IntoIterator<Item = (usize, Ready)>,
+        wakers: &mut Vec<Waker>,
+    ) {
         let inner = self.inner.lock();
         for (key, ready) in events {
             let (index, generation) = split(key);

@@ -35,7 +35,7 @@ pub(crate) struct Handle {
     /// The reactor and timers.
     pub(crate) driver: crate::driver::Handle,
     /// `spawn_blocking` tasks not yet finished (the paused clock waits for them).
-    blocking_in_flight: Arc<AtomicUsize>,
+    blocking_in_flight: AtomicUsize,
     config: Config,
 }
 
@@ -101,7 +101,7 @@ impl Handle {
             }),
             blocking,
             driver,
-            blocking_in_flight: Arc::new(AtomicUsize::new(0)),
+            blocking_in_flight: AtomicUsize::new(0),
             config,
         })
     }
@@ -157,8 +157,16 @@ impl Handle {
         self.driver_waker.parker.unpark();
     }
 
-    pub(crate) fn blocking_in_flight(&self) -> &Arc<AtomicUsize> {
-        &self.blocking_in_flight
+    /// Counts a `spawn_blocking` task in (see `advance_paused_clock`).
+    pub(crate) fn blocking_started(&self) {
+        self.blocking_in_flight.fetch_add(1, SeqCst);
+    }
+
+    /// Counts a `spawn_blocking` task out, after its waiter was woken, and wakes the driving
+    /// thread so a paused clock may move again.
+    pub(crate) fn blocking_finished(&self) {
+        self.blocking_in_flight.fetch_sub(1, SeqCst);
+        self.unpark_driving_thread();
     }
 
     /// With the clock paused and nothing to run, jumps the clock to the next timer and wakes
@@ -169,9 +177,12 @@ impl Handle {
         if !time.clock.is_paused() {
             return false;
         }
-        // Counter first, queue second: a blocking task queues its waiter before it counts
-        // itself out, so if we read zero its wake-up is already visible.
-        if self.blocking_in_flight.load(SeqCst) != 0 || !self.inject.lock().queue.is_empty() {
+        // Counter first, wake-ups second: a blocking task wakes its waiter before it counts
+        // itself out (and then unparks us), so if we read zero its wake-up is already visible.
+        if self.blocking_in_flight.load(SeqCst) != 0
+            || self.driver_waker.woken.load(Acquire)
+            || !self.inject.lock().queue.is_empty()
+        {
             return false;
         }
         let mut wakers = Vec::new();
@@ -275,10 +286,9 @@ impl Handle {
                         break;
                     }
                 }
-                if me.driver_waker.woken.load(Acquire) {
-                    break;
-                }
             }
+            // A woken `block_on` future waits for the tasks already queued (up to
+            // `event_interval` of them), so `yield_now` in it lets them run first.
             if ran_dry && !me.driver_waker.woken.load(Acquire) && !me.advance_paused_clock() {
                 me.driver_waker.parker.park();
             }

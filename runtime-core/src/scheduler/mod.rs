@@ -45,7 +45,7 @@ impl Handle {
         let schedule = match self {
             Handle::Multi(_) => BlockingSchedule::default(),
             // A paused clock must not jump while blocking work may still wake a task.
-            Handle::Current(h) => BlockingSchedule::counted(h.blocking_in_flight()),
+            Handle::Current(h) => BlockingSchedule::counted(h),
         };
         let (notified, join) = task::new_unowned(BlockingTask::new(f), schedule, meta);
         self.blocking().spawn_task(notified, self);

@@ -68,8 +68,10 @@ impl Clock {
 
     pub(crate) fn pause(&self) -> Result<(), &'static str> {
         if !self.can_pause {
-            return Err("`time::pause` needs the current-thread flavor: on the multi-thread \
-                        flavor other workers keep running while the clock stands still");
+            return Err(
+                "`time::pause` needs the current-thread flavor: on the multi-thread \
+                        flavor other workers keep running while the clock stands still",
+            );
         }
         let mut inner = self.inner.lock();
         let Some(since) = inner.unfrozen.take() else {

@@ -53,7 +53,11 @@ impl TimeDriver {
 
     /// The current tick, rounded down.
     fn now_tick(&self) -> u64 {
-        let nanos = self.clock.now().saturating_duration_since(self.origin).as_nanos();
+        let nanos = self
+            .clock
+            .now()
+            .saturating_duration_since(self.origin)
+            .as_nanos();
         u64::try_from(nanos / NANOS_PER_TICK).unwrap_or(u64::MAX - 1)
     }
 

@@ -75,7 +75,8 @@ impl Instant {
 
     /// `self + duration`, or the far future on overflow.
     pub(crate) fn saturating_add(self, duration: Duration) -> Instant {
-        self.checked_add(duration).unwrap_or_else(Instant::far_future)
+        self.checked_add(duration)
+            .unwrap_or_else(Instant::far_future)
     }
 }
 

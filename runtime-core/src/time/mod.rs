@@ -30,7 +30,10 @@ pub use sleep::{sleep, sleep_until, Sleep};
 fn with_clock_driver<R>(what: &str, f: impl FnOnce(&crate::driver::Shared) -> R) -> R {
     crate::context::with_handle_ref(|handle| match handle {
         Some(handle) => f(handle.driver()),
-        None => panic!("`{what}` needs a runtime: {}", crate::context::no_runtime_message()),
+        None => panic!(
+            "`{what}` needs a runtime: {}",
+            crate::context::no_runtime_message()
+        ),
     })
 }
 

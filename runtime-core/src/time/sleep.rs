@@ -115,6 +115,13 @@ impl Sleep {
             if this.entry.is_fired() {
                 return Poll::Ready(());
             }
+            if this.deadline.into_std() <= this.driver.time.clock.now() {
+                // Due, but its tick (rounded up) is not processed yet: agree with `is_elapsed`.
+                this.deregister();
+                this.registered = true;
+                this.entry.set_fired(true);
+                return Poll::Ready(());
+            }
             // SAFETY: registered with this driver, alive.
             return if unsafe { this.driver.time.update_waker(&this.entry, cx.waker()) } {
                 Poll::Pending

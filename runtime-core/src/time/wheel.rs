@@ -155,8 +155,11 @@ impl Wheel {
     /// `entry` is live and, if linked, linked in this wheel.
     pub(crate) unsafe fn remove(&mut self, entry: NonNull<TimerEntry>) {
         // SAFETY: the caller's contract.
-        let position =
-            unsafe { with_inner(entry, |e| std::mem::replace(&mut e.position, Position::Unlinked)) };
+        let position = unsafe {
+            with_inner(entry, |e| {
+                std::mem::replace(&mut e.position, Position::Unlinked)
+            })
+        };
         if let Position::Slot { level, slot } = position {
             let (level, slot) = (level as usize, slot as usize);
             let list = &mut self.levels[level].slots[slot];
@@ -193,7 +196,8 @@ impl Wheel {
 
     /// The tick at which `poll` next has work (an entry fires or moves down a level).
     pub(crate) fn next_deadline(&self) -> Option<u64> {
-        self.next_slot().map(|(_, _, start)| start.max(self.elapsed + 1))
+        self.next_slot()
+            .map(|(_, _, start)| start.max(self.elapsed + 1))
     }
 
     /// Advances to `now`, calling `fire` on each entry that is due (already unlinked).
@@ -245,8 +249,10 @@ mod tests {
     }
 
     fn fired_ticks(deadlines: &[u64], steps: &[u64]) -> Vec<(u64, u64)> {
-        let entries: Vec<Box<TimerEntry>> =
-            deadlines.iter().map(|_| Box::new(TimerEntry::new())).collect();
+        let entries: Vec<Box<TimerEntry>> = deadlines
+            .iter()
+            .map(|_| Box::new(TimerEntry::new()))
+            .collect();
         let mut wheel = Wheel::new();
         for (entry, &when) in entries.iter().zip(deadlines) {
             let ptr = NonNull::from(&**entry);
@@ -282,9 +288,21 @@ mod tests {
 
     #[test]
     fn stepping_by_next_deadline_fires_each_entry_on_its_tick() {
-        let deadlines = [3, 70, 70, 130, 5000, 262_145, 1 << 36, 1 << 37, 946_080_000_000];
-        let entries: Vec<Box<TimerEntry>> =
-            deadlines.iter().map(|_| Box::new(TimerEntry::new())).collect();
+        let deadlines = [
+            3,
+            70,
+            70,
+            130,
+            5000,
+            262_145,
+            1 << 36,
+            1 << 37,
+            946_080_000_000,
+        ];
+        let entries: Vec<Box<TimerEntry>> = deadlines
+            .iter()
+            .map(|_| Box::new(TimerEntry::new()))
+            .collect();
         let mut wheel = Wheel::new();
         for (entry, &when) in entries.iter().zip(&deadlines) {
             let ptr = NonNull::from(&**entry);
