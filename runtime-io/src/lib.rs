@@ -1,6 +1,17 @@
-//! `runtime-io`: the reactor thread, sockets, files, signals and I/O utilities of `runtime`.
+//! `runtime-io`: sockets and I/O utilities of `runtime`, built on the reactor of `runtime-core`.
 //!
-//! The reactor (a dedicated thread on `polling`) arrives with the driver issue; this crate
-//! already re-exports the ecosystem's I/O traits so that user code can name them today.
+//! Every socket here is created non-blocking and close-on-exec and registered once with the
+//! reactor of the runtime it was created in (`runtime_core::reactor::Registration`). An
+//! operation runs the system call directly; when the call would block, the socket's readiness
+//! is cleared and the task waits for the reactor to report the next readiness edge
+//! (`poll_evented`). Users reach these items through the `runtime` facade crate:
+//!
+//! - [`net`]: TCP, UDP and Unix-domain sockets, and `lookup_host`.
+//! - [`io`]: the ecosystem's I/O traits and helpers, plus [`io::AsyncFd`] for any other file
+//!   descriptor.
+
+pub mod io;
+pub mod net;
+mod poll_evented;
 
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};

@@ -40,3 +40,22 @@ pub mod time {
         MissedTickBehavior, Sleep,
     };
 }
+
+/// Networking: TCP, UDP and Unix-domain sockets, and host name lookup (aiohttp's transport layer).
+pub mod net {
+    pub use runtime_io::net::{
+        lookup_host, tcp, unix, TcpListener, TcpStream, ToSocketAddrs, UdpSocket, UnixDatagram,
+        UnixListener, UnixStream,
+    };
+}
+
+/// I/O traits and helpers (`futures-io` and `futures-util`), and `AsyncFd` for raw descriptors.
+pub mod io {
+    pub use runtime_io::io::{
+        copy, copy_buf, empty, repeat, sink, split, AsyncBufRead, AsyncBufReadExt, AsyncFd,
+        AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncRead, AsyncReadExt, AsyncSeek, AsyncSeekExt,
+        AsyncWrite, AsyncWriteExt, BufReader, BufWriter, Cursor, Empty, Error, ErrorKind, Interest,
+        IoSlice, IoSliceMut, ReadHalf, Ready, Repeat, Result, ReuniteError, SeekFrom, Sink,
+        TryIoError, WriteHalf,
+    };
+}

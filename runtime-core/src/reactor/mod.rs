@@ -18,7 +18,7 @@ use std::task::Waker;
 use std::time::Duration;
 
 pub use ready::{Interest, Ready, ReadyEvent};
-pub use registration::Registration;
+pub use registration::{Readiness, Registration};
 #[doc(hidden)]
 pub use slot::ScheduledIo;
 #[doc(hidden)]

@@ -119,9 +119,10 @@ impl Ready {
         self.0 & Ready::ERROR.0 != 0
     }
 
-    /// The bits a "would block" result clears: the closed and error bits are final.
+    /// The bits a "would block" result clears: all but the closed bits, which are final (an
+    /// error is reported once by the operation that hits it).
     pub(crate) const fn clearable(self) -> Ready {
-        Ready(self.0 & (Ready::READABLE.0 | Ready::WRITABLE.0))
+        Ready(self.0 & (Ready::READABLE.0 | Ready::WRITABLE.0 | Ready::ERROR.0))
     }
 
     pub(crate) const fn intersection(self, other: Ready) -> Ready {

@@ -1,9 +1,10 @@
 //! `Registration`: an I/O object's link to the reactor. It waits for readiness, runs
 //! non-blocking operations until they would block, and deregisters the descriptor on drop.
 
-use std::future::poll_fn;
+use std::future::Future;
 use std::io;
 use std::os::fd::{BorrowedFd, RawFd};
+use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use super::ready::{Interest, ReadyEvent};
@@ -107,11 +108,36 @@ impl Registration {
         Poll::Ready(event)
     }
 
-    /// Waits until the source is ready for `interest`.
+    /// Waits until the source is ready for `interest`. Unlike `poll_ready`, every task waiting
+    /// this way is woken, so several tasks can wait on one source.
     ///
     /// Cancel-safe: dropping the future loses no readiness.
-    pub async fn readiness(&self, interest: Interest) -> io::Result<ReadyEvent> {
-        poll_fn(|cx| self.poll_ready(cx, interest)).await
+    pub fn readiness(&self, interest: Interest) -> Readiness<'_> {
+        Readiness {
+            registration: self,
+            interest,
+            waiter: None,
+        }
+    }
+
+    /// Runs the non-blocking operation `op` each time the source is ready for `interest` until
+    /// it does not block (the async form of `poll_io`; every waiting task is woken).
+    ///
+    /// Cancel-safe if `op` is: a dropped call has either run `op` to completion or not at all.
+    pub async fn async_io<R>(
+        &self,
+        interest: Interest,
+        mut op: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        loop {
+            let event = self.readiness(interest).await?;
+            match op() {
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                    self.clear_readiness(event);
+                }
+                result => return result,
+            }
+        }
     }
 
     /// Forgets `event`'s readiness (after an operation returned `WouldBlock`), unless a newer
@@ -178,6 +204,39 @@ impl Registration {
         self.slot.shutdown(&mut wakers);
         drop(wakers);
         result
+    }
+}
+
+/// The future of `Registration::readiness`.
+#[derive(Debug)]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct Readiness<'a> {
+    registration: &'a Registration,
+    interest: Interest,
+    waiter: Option<u64>,
+}
+
+impl Future for Readiness<'_> {
+    type Output = io::Result<ReadyEvent>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<ReadyEvent>> {
+        let restore = ready!(coop::poll_proceed(cx));
+        let this = &mut *self;
+        let event =
+            ready!(this
+                .registration
+                .slot
+                .poll_ready_waiter(cx, this.interest, &mut this.waiter));
+        restore.made_progress();
+        Poll::Ready(event)
+    }
+}
+
+impl Drop for Readiness<'_> {
+    fn drop(&mut self) {
+        if let Some(id) = self.waiter {
+            self.registration.slot.remove_waiter(id);
+        }
     }
 }
 

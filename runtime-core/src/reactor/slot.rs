@@ -1,5 +1,7 @@
 //! One registered source's readiness slot: the readiness bits the reactor last saw, an event
-//! counter (the tick), a shut-down bit, and one waker per direction.
+//! counter (the tick), a shut-down bit, one waker per direction for the `poll_*` methods (the
+//! last task to poll is woken), and a list of waiters for `readiness` futures (every waiting
+//! task is woken, so several tasks may await one socket).
 //!
 //! The reactor ORs new bits in and bumps the tick with one atomic update, then takes the wakers
 //! of the directions that became ready under the waiter lock. A task that finds its direction
@@ -31,6 +33,39 @@ pub struct ScheduledIo {
 struct Waiters {
     reader: Option<Waker>,
     writer: Option<Waker>,
+    /// Waiters of `readiness` futures, by id.
+    list: Vec<Waiter>,
+    next_id: u64,
+}
+
+#[derive(Debug)]
+struct Waiter {
+    id: u64,
+    interest: Interest,
+    waker: Waker,
+}
+
+impl Waiters {
+    /// Moves the wakers `ready` satisfies into `wakers`.
+    fn take_ready(&mut self, ready: Ready, wakers: &mut Vec<Waker>) {
+        if !ready.intersection(Interest::READABLE.mask()).is_empty() {
+            wakers.extend(self.reader.take());
+        }
+        if !ready.intersection(Interest::WRITABLE.mask()).is_empty() {
+            wakers.extend(self.writer.take());
+        }
+        let mut index = 0;
+        while index < self.list.len() {
+            if ready
+                .intersection(self.list[index].interest.mask())
+                .is_empty()
+            {
+                index += 1;
+            } else {
+                wakers.push(self.list.swap_remove(index).waker);
+            }
+        }
+    }
 }
 
 fn tick_of(word: usize) -> u8 {
@@ -73,21 +108,13 @@ impl ScheduledIo {
                 Err(actual) => current = actual,
             }
         }
-        let mut waiters = self.waiters.lock();
-        if !ready.intersection(Interest::READABLE.mask()).is_empty() {
-            wakers.extend(waiters.reader.take());
-        }
-        if !ready.intersection(Interest::WRITABLE.mask()).is_empty() {
-            wakers.extend(waiters.writer.take());
-        }
+        self.waiters.lock().take_ready(ready, wakers);
     }
 
     /// Marks the slot dead (the reactor is gone): every poll now fails; waiters are handed out.
     pub fn shutdown(&self, wakers: &mut Vec<Waker>) {
         self.readiness.fetch_or(SHUTDOWN, AcqRel);
-        let mut waiters = self.waiters.lock();
-        wakers.extend(waiters.reader.take());
-        wakers.extend(waiters.writer.take());
+        self.waiters.lock().take_ready(Ready::ALL, wakers);
     }
 
     /// Drops the stored wakers (the registration is going away).
@@ -138,6 +165,48 @@ impl ScheduledIo {
         match self.ready_now(interest).transpose() {
             Some(event) => Poll::Ready(event),
             None => Poll::Pending,
+        }
+    }
+
+    /// Like `poll_ready`, but the waker joins the waiter list under `*id` (assigned on the
+    /// first call), so every task waiting this way is woken. Call `remove_waiter` with the id
+    /// when the waiting future is dropped.
+    pub fn poll_ready_waiter(
+        &self,
+        cx: &mut Context<'_>,
+        interest: Interest,
+        id: &mut Option<u64>,
+    ) -> Poll<io::Result<ReadyEvent>> {
+        if let Some(event) = self.ready_now(interest).transpose() {
+            return Poll::Ready(event);
+        }
+        let mut waiters = self.waiters.lock();
+        let waiter_id = *id.get_or_insert_with(|| {
+            waiters.next_id += 1;
+            waiters.next_id
+        });
+        match waiters.list.iter_mut().find(|w| w.id == waiter_id) {
+            Some(waiter) if waiter.waker.will_wake(cx.waker()) => {}
+            Some(waiter) => waiter.waker = cx.waker().clone(),
+            None => waiters.list.push(Waiter {
+                id: waiter_id,
+                interest,
+                waker: cx.waker().clone(),
+            }),
+        }
+        match self.ready_now(interest).transpose() {
+            Some(event) => Poll::Ready(event),
+            None => Poll::Pending,
+        }
+    }
+
+    /// Leaves the waiter list (no-op if an event already took the entry).
+    pub fn remove_waiter(&self, id: u64) {
+        let mut waiters = self.waiters.lock();
+        if let Some(index) = waiters.list.iter().position(|w| w.id == id) {
+            let waiter = waiters.list.swap_remove(index);
+            drop(waiters);
+            drop(waiter);
         }
     }
 
