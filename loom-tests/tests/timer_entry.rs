@@ -236,8 +236,15 @@ fn repoll_with_new_waker_racing_fire(spawned: Spawned) {
         let owner = move || (poll(sleep.as_mut(), &waker), sleep, waker);
         let ((polled, mut sleep, waker), fired) = race(spawned, owner, advance(&timers));
 
-        assert_eq!(fired, 1);
-        assert_eq!(old.wakes() + new.wakes(), 1, "one fire, one wake");
+        // The poll may see the clock already past the deadline and complete (and unfile the
+        // entry) before the wheel fires it: then nothing fires and nobody is woken.
+        if fired == 0 {
+            assert!(polled.is_ready(), "unfired, so the poll must have seen the deadline");
+            assert_eq!(old.wakes() + new.wakes(), 0);
+        } else {
+            assert_eq!(fired, 1);
+            assert_eq!(old.wakes() + new.wakes(), 1, "one fire, one wake");
+        }
         if polled.is_pending() {
             assert_eq!(new.wakes(), 1, "lost wake-up: the fire woke the old waker");
             assert!(poll(sleep.as_mut(), &waker).is_ready());
