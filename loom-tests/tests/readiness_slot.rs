@@ -244,3 +244,81 @@ fn clear_readiness_racing_event_owner_spawned() {
 fn clear_readiness_racing_event_reactor_spawned() {
     clear_readiness_racing_event(Spawned::Second);
 }
+
+/// Two tasks wait on one source through `readiness` futures (the waiter list) while the
+/// reactor dispatches a readable event: each either saw the event at its poll or is woken; a
+/// waiter that leaves the list (its future dropped) is never woken and leaves nothing behind.
+fn waiter_list_racing_event(spawned: Spawned) {
+    model_with_preemptions(PREEMPTIONS, move || {
+        let table = Arc::new(RegistrationTable::new());
+        let (key, slot) = table.insert().unwrap();
+        let first = CountingWaker::new();
+        let second = CountingWaker::new();
+        let leaver = CountingWaker::new();
+        // The second waiter is filed before the race; the leaver joins and leaves again.
+        let mut second_id = None;
+        let second_waker = CountingWaker::waker(&second);
+        let second_polled = slot.poll_ready_waiter(
+            &mut Context::from_waker(&second_waker),
+            Interest::READABLE,
+            &mut second_id,
+        );
+        assert!(second_polled.is_pending());
+        let mut leaver_id = None;
+        let leaver_polled = slot.poll_ready_waiter(
+            &mut Context::from_waker(&CountingWaker::waker(&leaver)),
+            Interest::READABLE,
+            &mut leaver_id,
+        );
+        assert!(leaver_polled.is_pending());
+
+        let owner = {
+            let slot = slot.clone();
+            let waker = CountingWaker::waker(&first);
+            move || {
+                let mut id = None;
+                let polled = slot.poll_ready_waiter(
+                    &mut Context::from_waker(&waker),
+                    Interest::READABLE,
+                    &mut id,
+                );
+                slot.remove_waiter(leaver_id.expect("filed"));
+                (polled, id)
+            }
+        };
+        let ((polled, first_id), _) = race(spawned, owner, reactor(&table, key));
+
+        assert_eq!(
+            second.wakes(),
+            1,
+            "the waiter filed before the event was not woken"
+        );
+        match polled {
+            Poll::Ready(event) => assert!(event.unwrap().ready().is_readable()),
+            Poll::Pending => assert_eq!(first.wakes(), 1, "lost wake-up in the waiter list"),
+        }
+        assert!(first.wakes() <= 1);
+        // The leaver was woken only if the event took it before it left.
+        assert!(leaver.wakes() <= 1);
+        // Futures leave the list when dropped.
+        if let Some(id) = first_id {
+            slot.remove_waiter(id);
+        }
+        slot.remove_waiter(second_id.expect("filed"));
+        drop(second_waker);
+        assert_eq!(CountingWaker::alive(&first), 0);
+        assert_eq!(CountingWaker::alive(&second), 0);
+        assert_eq!(CountingWaker::alive(&leaver), 0);
+        table.remove(key);
+    });
+}
+
+#[test]
+fn waiter_list_racing_event_owner_spawned() {
+    waiter_list_racing_event(Spawned::First);
+}
+
+#[test]
+fn waiter_list_racing_event_reactor_spawned() {
+    waiter_list_racing_event(Spawned::Second);
+}

@@ -239,7 +239,10 @@ fn repoll_with_new_waker_racing_fire(spawned: Spawned) {
         // The poll may see the clock already past the deadline and complete (and unfile the
         // entry) before the wheel fires it: then nothing fires and nobody is woken.
         if fired == 0 {
-            assert!(polled.is_ready(), "unfired, so the poll must have seen the deadline");
+            assert!(
+                polled.is_ready(),
+                "unfired, so the poll must have seen the deadline"
+            );
             assert_eq!(old.wakes() + new.wakes(), 0);
         } else {
             assert_eq!(fired, 1);
