@@ -17,6 +17,9 @@
 //!
 //! Later benches (I/O, sync) can reuse the per-runtime modules directly; e.g.
 //! [`tokio_rt::builder`] returns the Tokio builder so such a bench can add `enable_all()`.
+//! Benches that need timers or sockets build their runtimes with [`BenchRuntime::with_drivers`]
+//! (Tokio with `enable_all()`, smol's workers driving async-io's reactor) and wait with
+//! [`wait_done`], which fails the benchmark instead of hanging.
 //!
 //! ```no_run
 //! use benches::{BenchRuntime, Countdown, Spawner};
@@ -42,8 +45,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
-/// The worker thread count every runtime gets in the scheduler benchmarks.
+/// The worker thread count every runtime gets in the scheduler benchmarks (and every other
+/// bench in this crate).
 pub const WORKERS: usize = 2;
 
 /// The ids of the runtimes, in the order benches and tables list them.
@@ -60,6 +65,16 @@ pub trait BenchRuntime: Sized {
 
     /// Builds the runtime with `workers` worker threads.
     fn new(workers: usize) -> Self;
+
+    /// Builds the runtime with `workers` worker threads and its I/O and time drivers on, for
+    /// benches that sleep or use sockets. Ours always runs its driver thread, so by default this
+    /// is [`BenchRuntime::new`]; Tokio adds `enable_all()`, and smol's worker threads run
+    /// `smol::block_on` instead of `futures_lite::future::block_on`, so an idle worker polls
+    /// async-io's reactor itself (as the threads of smol's own global executor do) instead of
+    /// leaving every event to the "async-io" thread.
+    fn with_drivers(workers: usize) -> Self {
+        Self::new(workers)
+    }
 
     /// Runs `fut` to completion on the calling (bench) thread.
     fn block_on<F: Future>(&self, fut: F) -> F::Output;
@@ -118,6 +133,18 @@ impl Countdown {
                 .send(())
                 .expect("the bench thread stopped waiting");
         }
+    }
+}
+
+/// How long [`wait_done`] waits before it fails the benchmark.
+pub const DONE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Blocks the bench thread until the [`Countdown`] behind `rx` reaches zero, panicking (failing
+/// the benchmark, naming `workload`) if that takes longer than [`DONE_TIMEOUT`]: a task of the
+/// workload that panicked or lost a wake-up would otherwise hang the run.
+pub fn wait_done(rx: &Receiver<()>, workload: &str) {
+    if let Err(err) = rx.recv_timeout(DONE_TIMEOUT) {
+        panic!("{workload}: not done after {DONE_TIMEOUT:?} ({err}); did a task panic or hang?");
     }
 }
 
@@ -260,6 +287,15 @@ pub mod tokio_rt {
             }
         }
 
+        fn with_drivers(workers: usize) -> Self {
+            Tokio {
+                rt: builder(workers)
+                    .enable_all()
+                    .build()
+                    .expect("failed to build the Tokio runtime"),
+            }
+        }
+
         fn block_on<F: Future>(&self, fut: F) -> F::Output {
             self.rt.block_on(fut)
         }
@@ -302,7 +338,9 @@ pub mod tokio_rt {
 /// smol: an `async_executor::Executor` run by dedicated threads.
 ///
 /// Each of `workers` threads runs `futures_lite::future::block_on(ex.run(stop.recv()))`; the bench
-/// thread uses `futures_lite::future::block_on`. The executor is leaked (`&'static`) so that
+/// thread uses `futures_lite::future::block_on`. [`Smol::with_drivers`](BenchRuntime::with_drivers)
+/// (the I/O and timer benches) runs `smol::block_on(ex.run(stop.recv()))` instead, which lets an
+/// idle worker poll async-io's reactor, the way smol's own executor threads run. The executor is leaked (`&'static`) so that
 /// in-task spawns use a plain reference, as cheap as `tokio::spawn`'s thread-local lookup; a
 /// leaked executor is a few hundred bytes, once per `Smol`.
 pub mod smol_rt {
@@ -334,25 +372,11 @@ pub mod smol_rt {
         type Join<T: Send + 'static> = Task<T>;
 
         fn new(workers: usize) -> Self {
-            let ex: &'static Executor<'static> = Box::leak(Box::new(Executor::new()));
-            let (stop, stop_rx) = smol::channel::unbounded::<()>();
-            let threads = (0..workers)
-                .map(|i| {
-                    let stop_rx = stop_rx.clone();
-                    std::thread::Builder::new()
-                        .name(format!("smol-worker-{i}"))
-                        .spawn(move || {
-                            // Returns once `stop` is dropped (recv then fails).
-                            let _ = futures_lite::future::block_on(ex.run(stop_rx.recv()));
-                        })
-                        .expect("failed to start a smol worker thread")
-                })
-                .collect();
-            Smol {
-                ex,
-                stop: Some(stop),
-                threads,
-            }
+            Smol::start(workers, false)
+        }
+
+        fn with_drivers(workers: usize) -> Self {
+            Smol::start(workers, true)
         }
 
         fn block_on<F: Future>(&self, fut: F) -> F::Output {
@@ -376,6 +400,37 @@ pub mod smol_rt {
 
         fn spawner(&self) -> SmolSpawner {
             SmolSpawner(self.ex)
+        }
+    }
+
+    impl Smol {
+        /// Starts `workers` threads running the executor; with `drive_reactor` they block with
+        /// `smol::block_on` (polling async-io's reactor when idle), else with
+        /// `futures_lite::future::block_on`.
+        fn start(workers: usize, drive_reactor: bool) -> Smol {
+            let ex: &'static Executor<'static> = Box::leak(Box::new(Executor::new()));
+            let (stop, stop_rx) = smol::channel::unbounded::<()>();
+            let threads = (0..workers)
+                .map(|i| {
+                    let stop_rx = stop_rx.clone();
+                    std::thread::Builder::new()
+                        .name(format!("smol-worker-{i}"))
+                        .spawn(move || {
+                            // Returns once `stop` is dropped (recv then fails).
+                            let _ = if drive_reactor {
+                                smol::block_on(ex.run(stop_rx.recv()))
+                            } else {
+                                futures_lite::future::block_on(ex.run(stop_rx.recv()))
+                            };
+                        })
+                        .expect("failed to start a smol worker thread")
+                })
+                .collect();
+            Smol {
+                ex,
+                stop: Some(stop),
+                threads,
+            }
         }
     }
 

@@ -1,25 +1,34 @@
 //! Prints the ratio table of the last criterion run: workload | ours | tokio | smol | ours/tokio | ours/smol.
 //!
-//! Run `cargo bench -p benches --bench scheduler` first, then
-//! `cargo run -p benches --release --bin ratios`. It reads the median point estimate (in ns) of
-//! `<target>/criterion/<group>/<id>/new/estimates.json` for every group that has at least one of
-//! the ids `ours`, `tokio`, `smol`, where `<target>` is `$CARGO_TARGET_DIR` or else the workspace's
-//! `target/` (a path given as the first argument overrides both). Scheduler workloads come first,
-//! in bench order, then any other groups by name. Medians are shown in ns/µs/ms/s, ratios to two
-//! decimals; a ratio above 1.00 (ours slower) is marked in bold with a ✗.
+//! Run `cargo bench -p benches` (or some of its benches: `--bench scheduler`, `--bench io`,
+//! `--bench timers`) first, then `cargo run -p benches --release --bin ratios`. It reads the
+//! median point estimate (in ns) of `<target>/criterion/<group>/<id>/new/estimates.json` for every
+//! group that has at least one of the ids `ours`, `tokio`, `smol`, where `<target>` is
+//! `$CARGO_TARGET_DIR` or else the workspace's `target/` (a path given as the first argument
+//! overrides both). Known workloads come first, in bench order (scheduler, then I/O, then timers),
+//! then any other groups by name. Medians are shown in ns/µs/ms/s, ratios to two decimals; a
+//! ratio above 1.00 (ours slower) is marked in bold with a ✗.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use benches::RUNTIME_IDS;
 
-/// The scheduler groups, in the order the bench runs them.
-const SCHEDULER_GROUPS: [&str; 5] = [
+/// The known groups, in the order the table lists them: the scheduler groups, then the I/O
+/// groups, then the timer groups, each in the order its bench runs them.
+const KNOWN_GROUPS: [&str; 9] = [
+    // benches/scheduler.rs
     "spawn_many_local",
     "spawn_many_remote",
     "yield_many",
     "ping_pong",
     "chained_spawn",
+    // benches/io.rs
+    "tcp_echo",
+    "udp_round_trip",
+    // benches/timers.rs
+    "timers",
+    "timer_churn",
 ];
 
 /// The criterion output directory.
@@ -83,7 +92,7 @@ fn format_ratio(ours: Option<f64>, other: Option<f64>) -> String {
     }
 }
 
-/// The groups to show: scheduler groups first, then the others by name.
+/// The groups to show: the known groups first, then the others by name.
 fn groups(dir: &Path) -> Result<Vec<String>, String> {
     let entries = std::fs::read_dir(dir).map_err(|err| {
         format!(
@@ -98,12 +107,12 @@ fn groups(dir: &Path) -> Result<Vec<String>, String> {
         let has_runtime = RUNTIME_IDS
             .iter()
             .any(|id| entry.path().join(id).join("new").is_dir());
-        if has_runtime && !SCHEDULER_GROUPS.contains(&name.as_str()) {
+        if has_runtime && !KNOWN_GROUPS.contains(&name.as_str()) {
             others.push(name);
         }
     }
     others.sort();
-    let mut groups: Vec<String> = SCHEDULER_GROUPS
+    let mut groups: Vec<String> = KNOWN_GROUPS
         .iter()
         .filter(|g| dir.join(g).is_dir())
         .map(|g| g.to_string())
