@@ -109,6 +109,9 @@ impl IoDriver {
             eprintln!("runtime: the I/O poller failed: {error}");
             return;
         }
+        if events.is_empty() {
+            return;
+        }
         self.table.dispatch(
             events.iter().map(|event| {
                 let mut ready = Ready::EMPTY;
