@@ -677,3 +677,26 @@ fn several_tasks_wait_for_one_stream_to_become_readable() {
         assert_eq!(buf[0], b'x');
     });
 }
+
+/// With `runtime::io::AsyncReadExt` in scope, `stream.split()` is the socket's own borrowing
+/// split (as in Tokio), not a lock-based one from an extension trait.
+#[runtime::test]
+async fn split_with_the_read_ext_trait_in_scope_borrows_the_stream() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut client = TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (mut server, _) = listener.accept().await.unwrap();
+    let (mut reader, mut writer): (
+        runtime::net::tcp::ReadHalf<'_>,
+        runtime::net::tcp::WriteHalf<'_>,
+    ) = client.split();
+    writer.write_all(b"ping").await.unwrap();
+    let mut got = [0u8; 4];
+    server.read_exact(&mut got).await.unwrap();
+    assert_eq!(&got, b"ping");
+    server.write_all(b"pong").await.unwrap();
+    reader.read_exact(&mut got).await.unwrap();
+    assert_eq!(&got, b"pong");
+    assert_eq!(reader.peer_addr().unwrap(), server.local_addr().unwrap());
+}

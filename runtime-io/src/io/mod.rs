@@ -28,14 +28,15 @@
 //! ```
 
 mod async_fd;
+mod read_ext;
 
 pub use async_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 pub use futures_util::io::{
-    copy, copy_buf, empty, repeat, sink, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt,
-    AsyncWriteExt, BufReader, BufWriter, Cursor, Empty, ReadHalf, Repeat, ReuniteError, Sink,
-    WriteHalf,
+    copy, copy_buf, empty, repeat, sink, AsyncBufReadExt, AsyncSeekExt, AsyncWriteExt, BufReader,
+    BufWriter, Cursor, Empty, ReadHalf, Repeat, ReuniteError, Sink, WriteHalf,
 };
+pub use read_ext::AsyncReadExt;
 pub use runtime_core::reactor::{Interest, Ready};
 pub use std::io::{Error, ErrorKind, IoSlice, IoSliceMut, Result, SeekFrom};
 
@@ -58,5 +59,5 @@ pub use std::io::{Error, ErrorKind, IoSlice, IoSliceMut, Result, SeekFrom};
 /// # }
 /// ```
 pub fn split<T: AsyncRead + AsyncWrite>(stream: T) -> (ReadHalf<T>, WriteHalf<T>) {
-    AsyncReadExt::split(stream)
+    futures_util::AsyncReadExt::split(stream)
 }

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::io;
 
-use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+use crate::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::{
     lookup_host, TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixListener, UnixStream,
@@ -50,8 +50,8 @@ fn tcp_echo_many_connections_multi_thread() {
                     let mut stream = TcpStream::connect(addr).await.unwrap();
                     stream.set_nodelay(true).unwrap();
                     let payload = vec![i; 256 * 1024];
-                    // Not `stream.split()`: with `AsyncReadExt` in scope that is `AsyncReadExt::split`.
-                    let (mut reader, mut writer) = TcpStream::split(&mut stream);
+                    // Our `AsyncReadExt` has no `split`: this is the socket's borrowing one.
+                    let (mut reader, mut writer) = stream.split();
                     let write = async {
                         writer.write_all(&payload).await.unwrap();
                         writer.close().await.unwrap();

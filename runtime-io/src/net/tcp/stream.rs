@@ -421,10 +421,7 @@ impl TcpStream {
 
     /// Splits the stream into a reading half and a writing half that borrow it, so one task can
     /// read and write at once (e.g. in `join!`). No allocation.
-    ///
-    /// With `AsyncReadExt` in scope, `stream.split()` on an owned `stream` resolves to
-    /// `AsyncReadExt::split` (which takes the stream by value and puts it behind a lock); write
-    /// `TcpStream::split(&mut stream)` to get these halves.
+    /// (`runtime::io::AsyncReadExt` has no `split`, so `stream.split()` is always this one.)
     ///
     /// ```
     /// use runtime::io::{AsyncReadExt, AsyncWriteExt};
@@ -434,7 +431,7 @@ impl TcpStream {
     /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// # let mut client = TcpStream::connect(listener.local_addr()?).await?;
     /// # let (mut server, _) = listener.accept().await?;
-    /// let (mut reader, mut writer) = TcpStream::split(&mut client);
+    /// let (mut reader, mut writer) = client.split();
     /// writer.write_all(b"x").await?;
     /// server.write_all(b"y").await?;
     /// let mut byte = [0u8; 1];

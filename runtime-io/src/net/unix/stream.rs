@@ -257,10 +257,7 @@ impl UnixStream {
     }
 
     /// Splits the stream into borrowed reading and writing halves (no allocation).
-    ///
-    /// With `AsyncReadExt` in scope, `stream.split()` on an owned `stream` resolves to
-    /// `AsyncReadExt::split` (by value, behind a lock); write `UnixStream::split(&mut stream)`
-    /// to get these halves.
+    /// (`runtime::io::AsyncReadExt` has no `split`, so `stream.split()` is always this one.)
     ///
     /// ```
     /// use runtime::io::{AsyncReadExt, AsyncWriteExt};
@@ -269,7 +266,7 @@ impl UnixStream {
     /// # #[runtime::main(flavor = "current_thread")]
     /// # async fn main() -> std::io::Result<()> {
     /// let (mut a, mut b) = UnixStream::pair()?;
-    /// let (mut reader, mut writer) = UnixStream::split(&mut a);
+    /// let (mut reader, mut writer) = a.split();
     /// writer.write_all(b"ping").await?;
     /// let mut buf = [0u8; 4];
     /// b.read_exact(&mut buf).await?;
