@@ -5,12 +5,23 @@
 //! tasks the events are for. Wakes are batched: while the driver wakes a batch, our own
 //! scheduler queues the tasks without waking workers and is told once at the end, so a burst
 //! of events costs one worker wake-up, not one per task. The thread never polls a future.
+//!
+//! Handing every event from this thread to a worker costs two context switches per event on
+//! a loaded machine. So while any worker of a multi-thread runtime is awake, the thread stands
+//! by (a condvar wait) and the workers poll the poller themselves without blocking, every
+//! `event_interval` tasks and before they sleep, waking tasks straight into their own queues.
+//! The last worker to go to sleep calls the thread back to the poller; and if none does within
+//! 1 ms (or by the next timer), the thread looks at the poller itself without blocking, so a
+//! worker stuck in a long poll delays I/O by at most that much. The thread holds the workers'
+//! poll lock while it waits in the poller, so the two never contend for it.
 
 use std::io;
 use std::task::Waker;
+use std::time::Duration;
 
 use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
+use crate::loom::sync::Condvar;
 use crate::loom::sync::{Arc, Mutex};
 use crate::reactor::IoDriver;
 use crate::scheduler;
@@ -27,6 +38,12 @@ pub(crate) struct Shared {
     pub(crate) time: TimeDriver,
     shutdown: AtomicBool,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The driver thread is standing by (not in the poller) while workers poll.
+    standing_by: AtomicBool,
+    standby: Mutex<bool>,
+    standby_cv: Condvar,
+    /// Workers' non-blocking polls: one at a time (try-lock), with reused buffers.
+    worker_poll: parking_lot::Mutex<(polling::Events, Vec<Waker>)>,
 }
 
 impl Shared {
@@ -51,6 +68,10 @@ impl Shared {
             time: TimeDriver::new(clock),
             shutdown: AtomicBool::new(false),
             thread: Mutex::new(None),
+            standing_by: AtomicBool::new(false),
+            standby: Mutex::new(false),
+            standby_cv: Condvar::new(),
+            worker_poll: parking_lot::Mutex::new((polling::Events::new(), Vec::new())),
         })
     }
 
@@ -64,11 +85,45 @@ impl Shared {
             .ok_or_else(|| io::Error::other("this runtime has no I/O reactor"))
     }
 
-    /// Interrupts the driver thread's wait.
+    /// Interrupts the driver thread's wait (in the poller or standing by).
     pub(crate) fn unpark(&self) {
         if let Some(io) = &self.io {
             io.unpark();
         }
+        self.end_standby();
+    }
+
+    /// Calls the driver thread back to the poller if it stands by (a worker is going to sleep,
+    /// so polling must not depend on the workers any more).
+    pub(crate) fn end_standby(&self) {
+        if self.standing_by.load(SeqCst) {
+            *self.standby.lock() = true;
+            self.standby_cv.notify_one();
+        }
+    }
+
+    /// A worker's non-blocking poll: takes whatever I/O events are ready and fires due timers,
+    /// waking their tasks on this thread (so a worker's wakes land in its own queue). Returns
+    /// false if another thread is polling.
+    pub(crate) fn poll_ready_events(&self) -> bool {
+        let Some(io) = &self.io else {
+            return false;
+        };
+        // Only while the driver thread stands by: otherwise it waits in the poller, and a
+        // poll of ours would cut its wait short.
+        if !self.standing_by.load(SeqCst) {
+            return false;
+        }
+        let Some(mut guard) = self.worker_poll.try_lock() else {
+            return false;
+        };
+        let (events, wakers) = &mut *guard;
+        io.turn(events, Some(Duration::ZERO), wakers);
+        if self.time.is_due() {
+            self.time.process(wakers);
+        }
+        wakers.drain(..).for_each(Waker::wake);
+        true
     }
 
     /// Starts the driver thread for the runtime `rt`.
@@ -123,9 +178,42 @@ fn run(shared: &Shared, rt: &scheduler::Handle) {
     while !shared.shutdown.load(Acquire) {
         let timeout = shared.time.process(&mut wakers);
         wake_batch(rt, &mut wakers);
+        if rt.any_worker_awake() {
+            let limit = timeout.map_or(STANDBY_LOOK, |t| t.min(STANDBY_LOOK));
+            if stand_by(shared, rt, limit) {
+                // No call back within the limit: a worker may be stuck in a long poll, so
+                // look at the poller ourselves (without blocking) before standing by again.
+                let exclusive = shared.worker_poll.lock();
+                io.turn(&mut events, Some(Duration::ZERO), &mut wakers);
+                drop(exclusive);
+                wake_batch(rt, &mut wakers);
+            }
+            continue;
+        }
+        // Held while we wait in the poller, so no worker's poll cuts our wait short.
+        let exclusive = shared.worker_poll.lock();
         io.turn(&mut events, timeout, &mut wakers);
+        drop(exclusive);
         wake_batch(rt, &mut wakers);
     }
+}
+
+/// How long the driver thread stands by before it looks at the poller itself.
+const STANDBY_LOOK: Duration = Duration::from_millis(1);
+
+/// Waits while a worker is awake (the workers poll), at most `limit`. Returns true if the wait
+/// timed out (nobody called the thread back).
+fn stand_by(shared: &Shared, rt: &scheduler::Handle, limit: Duration) -> bool {
+    let mut called_back = shared.standby.lock();
+    shared.standing_by.store(true, SeqCst);
+    let mut timed_out = false;
+    // Re-check after announcing ourselves: the last worker to park from now on sees the flag.
+    if !*called_back && rt.any_worker_awake() && !shared.shutdown.load(SeqCst) {
+        (called_back, timed_out) = shared.standby_cv.wait_timeout(called_back, limit);
+    }
+    shared.standing_by.store(false, SeqCst);
+    *called_back = false;
+    timed_out
 }
 
 /// Wakes `wakers`, telling our scheduler once at the end instead of once per task.

@@ -68,6 +68,15 @@ impl Handle {
         }
     }
 
+    /// True if a worker of a multi-thread runtime is awake (the workers then poll for I/O
+    /// themselves and the driver thread stands by).
+    pub(crate) fn any_worker_awake(&self) -> bool {
+        match self {
+            Handle::Multi(h) => h.any_worker_awake(),
+            Handle::Current(_) => false,
+        }
+    }
+
     /// Wakes a worker for tasks queued while wake-ups were deferred.
     pub(crate) fn notify_deferred(&self) {
         match self {

@@ -177,6 +177,12 @@ impl TimeDriver {
         })
     }
 
+    /// True if the next timer is due on the real clock (cheap: one load and a clock read).
+    pub(crate) fn is_due(&self) -> bool {
+        let next = self.next_wake.load(Relaxed);
+        next != 0 && next != u64::MAX && next <= self.now_tick()
+    }
+
     /// Paused clock, runtime idle: jumps the clock to the next timer and fires what is due.
     /// Returns false if there is no timer to jump to.
     pub(crate) fn advance_to_next_timer(&self, wakers: &mut Vec<Waker>) -> bool {

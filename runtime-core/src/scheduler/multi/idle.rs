@@ -86,6 +86,11 @@ impl Idle {
         searching(prev) == 1
     }
 
+    /// Workers not parked.
+    pub(crate) fn num_unparked(&self) -> usize {
+        unparked(self.state.load(SeqCst))
+    }
+
     /// True if `index` is still in the sleepers list (woken spuriously, or by shutdown).
     pub(crate) fn is_sleeping(&self, index: usize) -> bool {
         self.sleepers.lock().contains(&index)

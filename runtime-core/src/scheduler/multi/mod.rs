@@ -190,6 +190,10 @@ impl Handle {
         }
     }
 
+    pub(crate) fn any_worker_awake(&self) -> bool {
+        self.shared.idle.num_unparked() > 0
+    }
+
     fn is_shutdown(&self) -> bool {
         self.shared.shutdown.load(Acquire)
     }

@@ -164,11 +164,30 @@ impl WorkerContext {
         }
     }
 
-    fn park(&self, mut core: Box<Core>) -> Box<Core> {
+    /// Polls the driver without blocking, with the core installed so that the tasks it wakes
+    /// go to this worker's queue.
+    fn poll_driver(&self, core: Box<Core>) -> Box<Core> {
+        *self.core.borrow_mut() = Some(core);
+        self.handle.driver.poll_ready_events();
+        self.core
+            .borrow_mut()
+            .take()
+            .expect("waking tasks does not hand the core away")
+    }
+
+    fn park(&self, core: Box<Core>) -> Box<Core> {
+        let mut core = self.poll_driver(core);
+        if core.lifo.is_some() || !core.local.is_empty() {
+            return core;
+        }
         let idle = &self.handle.shared.idle;
         let was_searching = std::mem::replace(&mut core.searching, false);
         if idle.transition_worker_to_parked(core.index, was_searching) {
             self.handle.notify_if_work_pending();
+        }
+        if idle.num_unparked() == 0 {
+            // Nobody is left to poll: the driver thread takes the poller back.
+            self.handle.driver.end_standby();
         }
         let parker = &self.handle.shared.remotes[core.index].parker;
         loop {
@@ -187,6 +206,9 @@ impl WorkerContext {
     fn run(&self, mut core: Box<Core>) {
         while !self.handle.is_shutdown() {
             core.tick = core.tick.wrapping_add(1);
+            if core.tick % self.handle.config.event_interval == 0 {
+                core = self.poll_driver(core);
+            }
             let task = match core.next_task(&self.handle) {
                 Some(task) => Some(task),
                 None => core.steal_work(&self.handle),
