@@ -9,7 +9,8 @@ mod blocking;
 mod builder;
 mod context;
 pub mod coop;
-mod driver;
+#[doc(hidden)]
+pub mod driver;
 mod handle;
 mod loom;
 mod park;

@@ -19,14 +19,17 @@ use std::io;
 use std::task::Waker;
 use std::time::Duration;
 
+mod standby;
+
 use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
-use crate::loom::sync::Condvar;
 use crate::loom::sync::{Arc, Mutex};
 use crate::reactor::IoDriver;
 use crate::scheduler;
 use crate::time::driver::TimeDriver;
 use crate::time::Clock;
+#[doc(hidden)]
+pub use standby::Standby;
 
 /// A reference to a runtime's driver.
 pub(crate) type Handle = Arc<Shared>;
@@ -39,9 +42,7 @@ pub(crate) struct Shared {
     shutdown: AtomicBool,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// The driver thread is standing by (not in the poller) while workers poll.
-    standing_by: AtomicBool,
-    standby: Mutex<bool>,
-    standby_cv: Condvar,
+    standby: Standby,
     /// Workers' non-blocking polls: one at a time (try-lock), with reused buffers.
     worker_poll: parking_lot::Mutex<(polling::Events, Vec<Waker>)>,
 }
@@ -68,9 +69,7 @@ impl Shared {
             time: TimeDriver::new(clock),
             shutdown: AtomicBool::new(false),
             thread: Mutex::new(None),
-            standing_by: AtomicBool::new(false),
-            standby: Mutex::new(false),
-            standby_cv: Condvar::new(),
+            standby: Standby::new(),
             worker_poll: parking_lot::Mutex::new((polling::Events::new(), Vec::new())),
         })
     }
@@ -96,10 +95,7 @@ impl Shared {
     /// Calls the driver thread back to the poller if it stands by (a worker is going to sleep,
     /// so polling must not depend on the workers any more).
     pub(crate) fn end_standby(&self) {
-        if self.standing_by.load(SeqCst) {
-            *self.standby.lock() = true;
-            self.standby_cv.notify_one();
-        }
+        self.standby.call_back();
     }
 
     /// A worker's non-blocking poll: takes whatever I/O events are ready and fires due timers,
@@ -111,7 +107,7 @@ impl Shared {
         };
         // Only while the driver thread stands by: otherwise it waits in the poller, and a
         // poll of ours would cut its wait short.
-        if !self.standing_by.load(SeqCst) {
+        if !self.standby.is_standing_by() {
             return false;
         }
         let Some(mut guard) = self.worker_poll.try_lock() else {
@@ -180,7 +176,7 @@ fn run(shared: &Shared, rt: &scheduler::Handle) {
         wake_batch(rt, &mut wakers);
         if rt.any_worker_awake() {
             let limit = timeout.map_or(STANDBY_LOOK, |t| t.min(STANDBY_LOOK));
-            if stand_by(shared, rt, limit) {
+            if shared.standby.wait(limit, || rt.any_worker_awake()) {
                 // No call back within the limit: a worker may be stuck in a long poll, so
                 // look at the poller ourselves (without blocking) before standing by again.
                 let exclusive = shared.worker_poll.lock();
@@ -200,21 +196,6 @@ fn run(shared: &Shared, rt: &scheduler::Handle) {
 
 /// How long the driver thread stands by before it looks at the poller itself.
 const STANDBY_LOOK: Duration = Duration::from_millis(1);
-
-/// Waits while a worker is awake (the workers poll), at most `limit`. Returns true if the wait
-/// timed out (nobody called the thread back).
-fn stand_by(shared: &Shared, rt: &scheduler::Handle, limit: Duration) -> bool {
-    let mut called_back = shared.standby.lock();
-    shared.standing_by.store(true, SeqCst);
-    let mut timed_out = false;
-    // Re-check after announcing ourselves: the last worker to park from now on sees the flag.
-    if !*called_back && rt.any_worker_awake() && !shared.shutdown.load(SeqCst) {
-        (called_back, timed_out) = shared.standby_cv.wait_timeout(called_back, limit);
-    }
-    shared.standing_by.store(false, SeqCst);
-    *called_back = false;
-    timed_out
-}
 
 /// Wakes `wakers`, telling our scheduler once at the end instead of once per task.
 fn wake_batch(rt: &scheduler::Handle, wakers: &mut Vec<Waker>) {

@@ -37,6 +37,10 @@ impl<T> Worker<T> {
         self.queue.lock().unwrap().pop_front()
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.queue.lock().unwrap().is_empty()
+    }
+
     pub(crate) fn stealer(&self) -> Stealer<T> {
         Stealer {
             queue: self.queue.clone(),
