@@ -33,6 +33,7 @@
 
 mod addr;
 mod socket;
+pub mod split;
 pub mod tcp;
 #[cfg(test)]
 mod tests;

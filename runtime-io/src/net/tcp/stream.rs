@@ -18,10 +18,9 @@ use futures_io::{AsyncRead, AsyncWrite};
 use runtime_core::reactor::{Interest, Ready};
 use socket2::{Domain, Protocol, SockRef, Type};
 
-use super::split::{self, ReadHalf, WriteHalf};
-use super::split_owned::{self, OwnedReadHalf, OwnedWriteHalf};
+use super::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::net::addr::{self, ToSocketAddrs};
-use crate::net::socket;
+use crate::net::{socket, split};
 use crate::poll_evented::PollEvented;
 
 /// A TCP connection.
@@ -446,7 +445,7 @@ impl TcpStream {
 
     /// Splits the stream into owned halves (sharing it through an `Arc`) that can move into
     /// different tasks. Dropping the [`OwnedWriteHalf`] shuts down the writing side;
-    /// [`OwnedReadHalf::reunite`] gives the stream back.
+    /// [`OwnedReadHalf::reunite`](OwnedReadHalf#method.reunite) gives the stream back.
     ///
     /// ```
     /// use runtime::io::{AsyncReadExt, AsyncWriteExt};
@@ -473,7 +472,7 @@ impl TcpStream {
     /// # }
     /// ```
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        split_owned::split_owned(self)
+        split::split_owned(self)
     }
 }
 

@@ -7,13 +7,34 @@
 
 mod datagram;
 mod listener;
-mod split;
-mod split_owned;
 mod stream;
 
 pub use datagram::UnixDatagram;
 pub use listener::UnixListener;
-pub use split::{ReadHalf, WriteHalf};
-pub use split_owned::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
 pub use std::os::unix::net::SocketAddr;
 pub use stream::UnixStream;
+
+/// The reading half of a [`UnixStream`], borrowed from it by [`UnixStream::split`].
+///
+/// Implements `futures_io::AsyncRead`.
+pub type ReadHalf<'a> = super::split::ReadHalf<'a, UnixStream>;
+
+/// The writing half of a [`UnixStream`], borrowed from it by [`UnixStream::split`].
+///
+/// Implements `futures_io::AsyncWrite`; closing it shuts down the stream's writing side
+/// (dropping it does not).
+pub type WriteHalf<'a> = super::split::WriteHalf<'a, UnixStream>;
+
+/// The reading half of a [`UnixStream`], made by [`UnixStream::into_split`].
+///
+/// Implements `futures_io::AsyncRead`; [`reunite`](OwnedReadHalf#method.reunite) it with its
+/// write half to get the stream back.
+pub type OwnedReadHalf = super::split::OwnedReadHalf<UnixStream>;
+
+/// The writing half of a [`UnixStream`], made by [`UnixStream::into_split`].
+///
+/// Implements `futures_io::AsyncWrite`. Dropping or closing it shuts down the stream's writing
+/// side (the peer reads end-of-file), unless it was [`forget`](OwnedWriteHalf#method.forget)-ed.
+pub type OwnedWriteHalf = super::split::OwnedWriteHalf<UnixStream>;
+
+super::split::reunite_error!(UnixStream);

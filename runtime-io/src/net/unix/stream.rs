@@ -18,9 +18,8 @@ use futures_io::{AsyncRead, AsyncWrite};
 use runtime_core::reactor::{Interest, Ready};
 use socket2::{Domain, SockAddr, Type};
 
-use super::split::{self, ReadHalf, WriteHalf};
-use super::split_owned::{self, OwnedReadHalf, OwnedWriteHalf};
-use crate::net::socket;
+use super::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::net::{socket, split};
 use crate::poll_evented::PollEvented;
 
 /// A Unix-domain stream connection.
@@ -283,7 +282,7 @@ impl UnixStream {
 
     /// Splits the stream into owned halves (sharing it through an `Arc`) that can move into
     /// different tasks. Dropping the [`OwnedWriteHalf`] shuts down the writing side;
-    /// [`OwnedReadHalf::reunite`] gives the stream back.
+    /// [`OwnedReadHalf::reunite`](OwnedReadHalf#method.reunite) gives the stream back.
     ///
     /// ```
     /// use runtime::io::{AsyncReadExt, AsyncWriteExt};
@@ -302,7 +301,7 @@ impl UnixStream {
     /// # }
     /// ```
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        split_owned::split_owned(self)
+        split::split_owned(self)
     }
 }
 
