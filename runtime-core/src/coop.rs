@@ -85,3 +85,24 @@ pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
 pub fn has_budget_remaining() -> bool {
     context::with_budget(|cell| cell.get().0 != Some(0))
 }
+
+/// Runs `f` with an unconstrained budget, restoring the task's budget afterwards. For leaf
+/// futures that must make progress even when the task has spent its budget (a timeout's timer,
+/// which would otherwise never fire behind a future that always uses the whole budget).
+///
+/// ```
+/// let ready = runtime_core::coop::unconstrained(|| runtime_core::coop::has_budget_remaining());
+/// assert!(ready);
+/// ```
+pub fn unconstrained<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(Budget);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            context::with_budget(|cell| cell.set(self.0));
+        }
+    }
+    let _restore = Restore(context::with_budget(|cell| {
+        cell.replace(Budget::unconstrained())
+    }));
+    f()
+}

@@ -33,12 +33,14 @@ pub mod task {
     };
 }
 
-/// Time: sleeping, intervals, and the paused clock for tests (asyncio's `sleep` and loop time).
+/// Time: sleeping, intervals, timeouts (asyncio's `sleep` and `wait_for`), and the paused clock
+/// for tests.
 pub mod time {
     pub use runtime_core::time::{
         advance, interval, interval_at, pause, resume, sleep, sleep_until, Instant, Interval,
         MissedTickBehavior, Sleep,
     };
+    pub use runtime_sync::timeout::{error, timeout, timeout_at, FutureExt, Timeout};
 }
 
 /// Networking: TCP, UDP and Unix-domain sockets, and host name lookup (aiohttp's transport layer).
