@@ -40,11 +40,11 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use benches::ours::{Ours, OursSpawner};
-use benches::smol_rt::{Smol, SmolSpawner};
-use benches::tokio_rt::{Tokio, TokioSpawner};
-use benches::{wait_done, BenchRuntime, Countdown, Spawner, WORKERS};
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode};
+use benches::ours::OursSpawner;
+use benches::smol_rt::SmolSpawner;
+use benches::tokio_rt::TokioSpawner;
+use benches::{wait_done, BenchRuntime, Countdown, Spawner};
+use criterion::{criterion_group, criterion_main, Criterion};
 
 /// Clients of `tcp_echo`, one connection each.
 const TCP_CLIENTS: usize = 32;
@@ -468,34 +468,9 @@ where
     wait_done(&rx, "udp_round_trip");
 }
 
-/// Benches `workload` on one runtime, built (with `WORKERS` workers and its drivers on) inside
-/// the closure.
-fn bench_on<R: BenchRuntime>(
-    group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    id: &str,
-    workload: fn(&R),
-) {
-    group.bench_function(id, |b| {
-        let rt = R::with_drivers(WORKERS);
-        b.iter(|| workload(&rt));
-    });
-}
-
-/// One criterion group named `name` with the ids `ours`, `tokio`, `smol`.
-macro_rules! workload_group {
-    ($c:expr, $name:ident) => {{
-        let mut group = $c.benchmark_group(stringify!($name));
-        group.sampling_mode(SamplingMode::Flat);
-        bench_on::<Ours>(&mut group, benches::ours::ID, $name::<Ours>);
-        bench_on::<Tokio>(&mut group, benches::tokio_rt::ID, $name::<Tokio>);
-        bench_on::<Smol>(&mut group, benches::smol_rt::ID, $name::<Smol>);
-        group.finish();
-    }};
-}
-
 fn io_benches(c: &mut Criterion) {
-    workload_group!(c, tcp_echo);
-    workload_group!(c, udp_round_trip);
+    benches::workload_group!(c, tcp_echo, with_drivers);
+    benches::workload_group!(c, udp_round_trip, with_drivers);
 }
 
 criterion_group! {

@@ -19,11 +19,8 @@
 
 use std::time::Duration;
 
-use benches::ours::Ours;
-use benches::smol_rt::Smol;
-use benches::tokio_rt::Tokio;
-use benches::{BenchRuntime, Countdown, Spawner, WORKERS};
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode};
+use benches::{BenchRuntime, Countdown, Spawner};
+use criterion::{criterion_group, criterion_main, Criterion};
 
 /// Tasks spawned by `spawn_many_local` and `spawn_many_remote`.
 const SPAWN_TASKS: usize = 10_000;
@@ -119,36 +116,12 @@ fn chained_spawn<R: BenchRuntime>(rt: &R) {
     rx.recv().expect("chained_spawn: no done signal");
 }
 
-/// Benches `workload` on one runtime, built (with `WORKERS` workers) inside the closure.
-fn bench_on<R: BenchRuntime>(
-    group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    id: &str,
-    workload: fn(&R),
-) {
-    group.bench_function(id, |b| {
-        let rt = R::new(WORKERS);
-        b.iter(|| workload(&rt));
-    });
-}
-
-/// One criterion group named `name` with the ids `ours`, `tokio`, `smol`.
-macro_rules! workload_group {
-    ($c:expr, $name:ident) => {{
-        let mut group = $c.benchmark_group(stringify!($name));
-        group.sampling_mode(SamplingMode::Flat);
-        bench_on::<Ours>(&mut group, benches::ours::ID, $name::<Ours>);
-        bench_on::<Tokio>(&mut group, benches::tokio_rt::ID, $name::<Tokio>);
-        bench_on::<Smol>(&mut group, benches::smol_rt::ID, $name::<Smol>);
-        group.finish();
-    }};
-}
-
 fn scheduler(c: &mut Criterion) {
-    workload_group!(c, spawn_many_local);
-    workload_group!(c, spawn_many_remote);
-    workload_group!(c, yield_many);
-    workload_group!(c, ping_pong);
-    workload_group!(c, chained_spawn);
+    benches::workload_group!(c, spawn_many_local, new);
+    benches::workload_group!(c, spawn_many_remote, new);
+    benches::workload_group!(c, yield_many, new);
+    benches::workload_group!(c, ping_pong, new);
+    benches::workload_group!(c, chained_spawn, new);
 }
 
 criterion_group! {

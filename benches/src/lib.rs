@@ -456,3 +456,43 @@ pub mod smol_rt {
         }
     }
 }
+
+/// One criterion group named after the workload `$name`, with the ids `ours`, `tokio` and
+/// `smol`: each runtime is built once per id, outside the timed loop, by
+/// `BenchRuntime::$build(WORKERS)` (`new`, or `with_drivers` for I/O and timers), and every
+/// iteration runs `$name::<Runtime>(&rt)`. Expands in a bench file, which has `criterion`.
+#[macro_export]
+macro_rules! workload_group {
+    ($c:expr, $name:ident, $build:ident) => {{
+        let mut group = $c.benchmark_group(stringify!($name));
+        group.sampling_mode(criterion::SamplingMode::Flat);
+        $crate::bench_on!(group, $crate::ours::Ours, $crate::ours::ID, $name, $build);
+        $crate::bench_on!(
+            group,
+            $crate::tokio_rt::Tokio,
+            $crate::tokio_rt::ID,
+            $name,
+            $build
+        );
+        $crate::bench_on!(
+            group,
+            $crate::smol_rt::Smol,
+            $crate::smol_rt::ID,
+            $name,
+            $build
+        );
+        group.finish();
+    }};
+}
+
+/// One id of a `workload_group!` (see there).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! bench_on {
+    ($group:ident, $rt:ty, $id:expr, $name:ident, $build:ident) => {
+        $group.bench_function($id, |b| {
+            let rt = <$rt as $crate::BenchRuntime>::$build($crate::WORKERS);
+            b.iter(|| $name::<$rt>(&rt));
+        });
+    };
+}
