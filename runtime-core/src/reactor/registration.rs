@@ -131,11 +131,8 @@ impl Registration {
     ) -> io::Result<R> {
         loop {
             let event = self.readiness(interest).await?;
-            match op() {
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
-                    self.clear_readiness(event);
-                }
-                result => return result,
+            if let Some(result) = self.attempt(event, &mut op) {
+                return result;
             }
         }
     }
@@ -161,12 +158,25 @@ impl Registration {
     ) -> Poll<io::Result<R>> {
         loop {
             let event = ready!(self.poll_ready(cx, interest))?;
-            match op() {
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
-                    self.clear_readiness(event);
-                }
-                result => return Poll::Ready(result),
+            if let Some(result) = self.attempt(event, &mut op) {
+                return Poll::Ready(result);
             }
+        }
+    }
+
+    /// Runs `op` under the readiness `event`: its result, or `None` (with the readiness
+    /// cleared) if it would block.
+    fn attempt<R>(
+        &self,
+        event: ReadyEvent,
+        op: impl FnOnce() -> io::Result<R>,
+    ) -> Option<io::Result<R>> {
+        match op() {
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                self.clear_readiness(event);
+                None
+            }
+            result => Some(result),
         }
     }
 
@@ -180,11 +190,8 @@ impl Registration {
         let Some(event) = self.slot.ready_now(interest)? else {
             return Err(io::ErrorKind::WouldBlock.into());
         };
-        let result = op();
-        if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
-            self.clear_readiness(event);
-        }
-        result
+        self.attempt(event, op)
+            .unwrap_or_else(|| Err(io::ErrorKind::WouldBlock.into()))
     }
 
     /// Removes the descriptor from the reactor now (it must still be open). Later polls fail.
