@@ -26,8 +26,12 @@ pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
 pub use sleep::{sleep, sleep_until, Sleep};
 
+/// Runs `f` with the current runtime's driver.
+///
+/// # Panics
+/// Outside a runtime, naming `what` in the message.
 #[track_caller]
-fn with_clock_driver<R>(what: &str, f: impl FnOnce(&crate::driver::Shared) -> R) -> R {
+pub(crate) fn with_clock_driver<R>(what: &str, f: impl FnOnce(&crate::driver::Handle) -> R) -> R {
     crate::context::with_handle_ref(|handle| match handle {
         Some(handle) => f(handle.driver()),
         None => panic!(

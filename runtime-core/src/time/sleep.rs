@@ -63,13 +63,7 @@ pub struct Sleep {
 impl Sleep {
     #[track_caller]
     fn new(deadline: Instant) -> Sleep {
-        let driver = crate::context::with_handle_ref(|handle| match handle {
-            Some(handle) => handle.driver().clone(),
-            None => panic!(
-                "`runtime::time` needs a runtime: {}",
-                crate::context::no_runtime_message()
-            ),
-        });
+        let driver = super::with_clock_driver("runtime::time", |driver| driver.clone());
         Sleep::with_driver(driver, deadline)
     }
 
