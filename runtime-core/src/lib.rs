@@ -12,7 +12,8 @@ pub mod coop;
 #[doc(hidden)]
 pub mod driver;
 mod handle;
-mod loom;
+#[doc(hidden)]
+pub mod loom;
 mod park;
 pub mod reactor;
 mod runtime;

@@ -43,6 +43,10 @@ pub mod time {
     pub use runtime_sync::timeout::{error, timeout, timeout_at, FutureExt, Timeout};
 }
 
+/// Synchronization: semaphores, asyncio's queues, locks, events, channels, cancellation tokens,
+/// rate limiting and retry. They rely on wakers only, so they also work on other executors.
+pub mod sync {}
+
 /// Networking: TCP, UDP and Unix-domain sockets, and host name lookup (aiohttp's transport layer).
 pub mod net {
     pub use runtime_io::net::{

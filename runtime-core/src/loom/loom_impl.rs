@@ -1,23 +1,23 @@
 //! The model-checking side of the facade: loom's atomics, locks, threads, and a loom-visible queue.
 
-pub(crate) mod sync {
-    pub(crate) use loom::sync::Arc;
+pub mod sync {
+    pub use loom::sync::Arc;
 
-    pub(crate) mod atomic {
-        pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
+    pub mod atomic {
+        pub use loom::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
     }
 
     /// A mutex with parking_lot's API on top of loom's.
     #[derive(Debug)]
-    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
-    pub(crate) type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
+    pub struct Mutex<T>(loom::sync::Mutex<T>);
+    pub type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
 
     impl<T> Mutex<T> {
-        pub(crate) fn new(value: T) -> Mutex<T> {
+        pub fn new(value: T) -> Mutex<T> {
             Mutex(loom::sync::Mutex::new(value))
         }
 
-        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+        pub fn lock(&self) -> MutexGuard<'_, T> {
             self.0.lock().expect("loom mutex poisoned")
         }
     }
@@ -29,19 +29,19 @@ pub(crate) mod sync {
     }
 
     #[derive(Debug, Default)]
-    pub(crate) struct Condvar(loom::sync::Condvar);
+    pub struct Condvar(loom::sync::Condvar);
 
     impl Condvar {
-        pub(crate) fn new() -> Condvar {
+        pub fn new() -> Condvar {
             Condvar(loom::sync::Condvar::new())
         }
 
-        pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
             self.0.wait(guard).expect("loom mutex poisoned")
         }
 
         /// Loom has no clock: a timed wait is an untimed wait that never reports a time-out.
-        pub(crate) fn wait_timeout<'a, T>(
+        pub fn wait_timeout<'a, T>(
             &self,
             guard: MutexGuard<'a, T>,
             _timeout: std::time::Duration,
@@ -49,22 +49,22 @@ pub(crate) mod sync {
             (self.wait(guard), false)
         }
 
-        pub(crate) fn notify_one(&self) {
+        pub fn notify_one(&self) {
             self.0.notify_one();
         }
 
-        pub(crate) fn notify_all(&self) {
+        pub fn notify_all(&self) {
             self.0.notify_all();
         }
     }
 }
 
-pub(crate) mod cell {
-    pub(crate) use loom::cell::UnsafeCell;
+pub mod cell {
+    pub use loom::cell::UnsafeCell;
 }
 
-pub(crate) mod thread {
-    pub(crate) use loom::thread::{Builder, JoinHandle};
+pub mod thread {
+    pub use loom::thread::{Builder, JoinHandle};
 }
 
 pub(crate) mod deque;

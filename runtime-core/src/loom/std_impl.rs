@@ -1,32 +1,32 @@
 //! The production side of the facade: std atomics, parking_lot locks, crossbeam queues.
 
-pub(crate) mod sync {
-    pub(crate) use std::sync::Arc;
+pub mod sync {
+    pub use std::sync::Arc;
 
-    pub(crate) mod atomic {
-        pub(crate) use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
+    pub mod atomic {
+        pub use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
     }
 
     /// A mutex with parking_lot's API (no poisoning).
-    pub(crate) type Mutex<T> = parking_lot::Mutex<T>;
-    pub(crate) type MutexGuard<'a, T> = parking_lot::MutexGuard<'a, T>;
+    pub type Mutex<T> = parking_lot::Mutex<T>;
+    pub type MutexGuard<'a, T> = parking_lot::MutexGuard<'a, T>;
 
     /// A condition variable whose `wait` takes and returns the guard (so loom can match it).
     #[derive(Debug, Default)]
-    pub(crate) struct Condvar(parking_lot::Condvar);
+    pub struct Condvar(parking_lot::Condvar);
 
     impl Condvar {
-        pub(crate) fn new() -> Condvar {
+        pub fn new() -> Condvar {
             Condvar(parking_lot::Condvar::new())
         }
 
-        pub(crate) fn wait<'a, T>(&self, mut guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        pub fn wait<'a, T>(&self, mut guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
             self.0.wait(&mut guard);
             guard
         }
 
         /// Waits at most `timeout`; returns the guard and whether the wait timed out.
-        pub(crate) fn wait_timeout<'a, T>(
+        pub fn wait_timeout<'a, T>(
             &self,
             mut guard: MutexGuard<'a, T>,
             timeout: std::time::Duration,
@@ -35,40 +35,40 @@ pub(crate) mod sync {
             (guard, timed_out)
         }
 
-        pub(crate) fn notify_one(&self) {
+        pub fn notify_one(&self) {
             self.0.notify_one();
         }
 
-        pub(crate) fn notify_all(&self) {
+        pub fn notify_all(&self) {
             self.0.notify_all();
         }
     }
 }
 
-pub(crate) mod cell {
+pub mod cell {
     /// `UnsafeCell` with loom's closure-based access API.
     #[derive(Debug)]
-    pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+    pub struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
 
     impl<T> UnsafeCell<T> {
-        pub(crate) const fn new(value: T) -> UnsafeCell<T> {
+        pub const fn new(value: T) -> UnsafeCell<T> {
             UnsafeCell(std::cell::UnsafeCell::new(value))
         }
 
         #[inline(always)]
-        pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
             f(self.0.get())
         }
 
         #[inline(always)]
-        pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
             f(self.0.get())
         }
     }
 }
 
-pub(crate) mod thread {
-    pub(crate) use std::thread::{Builder, JoinHandle};
+pub mod thread {
+    pub use std::thread::{Builder, JoinHandle};
 }
 
 pub(crate) mod deque {
