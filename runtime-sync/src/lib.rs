@@ -10,6 +10,10 @@
 #[allow(dead_code)]
 mod wait_list;
 
+pub mod rate_limit;
+pub mod retry;
 pub mod timeout;
 
+pub use rate_limit::RateLimiter;
+pub use retry::{retry, retry_if, Backoff};
 pub use timeout::{error, timeout, timeout_at, FutureExt, Timeout};

@@ -117,7 +117,11 @@ impl<D> WaitList<D> {
 
     /// Calls `f` with each queued waiter, front to back; a waiter for which `f` returns `true`
     /// is taken off the queue (as `pop_front` would), with its waker put in `wakers`.
-    pub(crate) fn unlink_where(&mut self, wakers: &mut WakeBatch, mut f: impl FnMut(&mut D) -> bool) {
+    pub(crate) fn unlink_where(
+        &mut self,
+        wakers: &mut WakeBatch,
+        mut f: impl FnMut(&mut D) -> bool,
+    ) {
         let mut index = self.head;
         while index != NIL {
             let next = self.slots[index as usize].next;
@@ -225,7 +229,10 @@ impl<D> WaitList<D> {
     }
 
     fn waiter_mut(&mut self, id: WaiterId) -> &mut Waiter<D> {
-        debug_assert_eq!(self.slots[id.index as usize].generation, id.generation, "stale WaiterId");
+        debug_assert_eq!(
+            self.slots[id.index as usize].generation, id.generation,
+            "stale WaiterId"
+        );
         self.slots[id.index as usize]
             .waiter
             .as_mut()
