@@ -1,4 +1,5 @@
-//! Prints the ratio table of the last criterion run: workload | ours | tokio | smol | ours/tokio | ours/smol.
+//! Prints the ratio table of the last criterion run: workload | ours | tokio | smol | ours/tokio |
+//! ours/smol | best peer | ours/best.
 //!
 //! Run `cargo bench -p benches` (or some of its benches: `--bench scheduler`, `--bench io`,
 //! `--bench timers`) first, then `cargo run -p benches --release --bin ratios`. It reads the
@@ -7,7 +8,9 @@
 //! `$CARGO_TARGET_DIR` or else the workspace's `target/` (a path given as the first argument
 //! overrides both). Known workloads come first, in bench order (scheduler, then I/O, then timers),
 //! then any other groups by name. Medians are shown in ns/µs/ms/s, ratios to two decimals; a
-//! ratio above 1.00 (ours slower) is marked in bold with a ✗.
+//! ratio above 1.00 (ours slower) is marked in bold with a ✗. "Best peer" is the fastest id of the
+//! group other than `ours`: `tokio` or `smol`, or one of the extra ids some groups have (the sync
+//! benches also race each peer's primitives on the other peer's runtime, e.g. `smol+tokio-sync`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,7 +19,7 @@ use benches::RUNTIME_IDS;
 
 /// The known groups, in the order the table lists them: the scheduler groups, then the I/O
 /// groups, then the timer groups, each in the order its bench runs them.
-const KNOWN_GROUPS: [&str; 9] = [
+const KNOWN_GROUPS: [&str; 14] = [
     // benches/scheduler.rs
     "spawn_many_local",
     "spawn_many_remote",
@@ -29,6 +32,12 @@ const KNOWN_GROUPS: [&str; 9] = [
     // benches/timers.rs
     "timers",
     "timer_churn",
+    // benches/sync.rs
+    "semaphore",
+    "mutex",
+    "mpsc",
+    "queue",
+    "oneshot",
 ];
 
 /// The criterion output directory.
@@ -61,6 +70,28 @@ fn median_ns(dir: &Path, group: &str, id: &str) -> Result<Option<f64>, String> {
         .as_f64()
         .map(Some)
         .ok_or_else(|| format!("{}: no median.point_estimate", path.display()))
+}
+
+/// The fastest id of `group` other than `ours`, with its median.
+fn best_peer(dir: &Path, group: &str) -> Result<Option<(String, f64)>, String> {
+    let entries = std::fs::read_dir(dir.join(group)).map_err(|err| format!("{group}: {err}"))?;
+    let mut best: Option<(String, f64)> = None;
+    for entry in entries {
+        let id = entry
+            .map_err(|err| format!("{group}: {err}"))?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if id == benches::ours::ID || id == "report" {
+            continue;
+        }
+        if let Some(ns) = median_ns(dir, group, &id)? {
+            if best.as_ref().is_none_or(|(_, best_ns)| ns < *best_ns) {
+                best = Some((id, ns));
+            }
+        }
+    }
+    Ok(best)
 }
 
 /// A duration in nanoseconds, in the largest unit that keeps it >= 1.
@@ -130,8 +161,8 @@ fn run() -> Result<(), String> {
             dir.display()
         ));
     }
-    println!("| workload | ours | tokio | smol | ours/tokio | ours/smol |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("| workload | ours | tokio | smol | ours/tokio | ours/smol | best peer | ours/best |");
+    println!("|---|---:|---:|---:|---:|---:|---|---:|");
     for group in &groups {
         let [ours, tokio, smol] = [
             median_ns(&dir, group, benches::ours::ID)?,
@@ -139,13 +170,19 @@ fn run() -> Result<(), String> {
             median_ns(&dir, group, benches::smol_rt::ID)?,
         ];
         let cell = |ns: Option<f64>| ns.map_or_else(|| "-".to_string(), format_ns);
+        let best = best_peer(&dir, group)?;
+        let best_cell = best.as_ref().map_or_else(
+            || "-".to_string(),
+            |(id, ns)| format!("{id} {}", format_ns(*ns)),
+        );
         println!(
-            "| {group} | {} | {} | {} | {} | {} |",
+            "| {group} | {} | {} | {} | {} | {} | {best_cell} | {} |",
             cell(ours),
             cell(tokio),
             cell(smol),
             format_ratio(ours, tokio),
-            format_ratio(ours, smol)
+            format_ratio(ours, smol),
+            format_ratio(ours, best.map(|(_, ns)| ns))
         );
     }
     println!(
