@@ -95,6 +95,13 @@ pin_project! {
 }
 
 impl<F> Timeout<F> {
+    /// A `Timeout` whose deadline is an existing `Sleep`: for the loom models, which drive
+    /// timers by hand (`runtime_core::time::testing::ManualTimers`) without a runtime.
+    #[doc(hidden)]
+    pub fn with_sleep(future: F, sleep: Sleep) -> Timeout<F> {
+        Timeout { future, sleep }
+    }
+
     /// The inner future.
     pub fn get_ref(&self) -> &F {
         &self.future
