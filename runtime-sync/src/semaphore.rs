@@ -263,10 +263,12 @@ impl Semaphore {
                 return 0;
             }
             let new = current - (taken << SHIFT);
-            match self
-                .state
-                .compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire)
-            {
+            match self.state.compare_exchange_weak(
+                current,
+                new,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
                 Ok(_) => return taken,
                 Err(actual) => current = actual,
             }
@@ -330,7 +332,7 @@ impl Semaphore {
     }
 
     /// Waits for `n` permits at once, keeping its place in the queue while it collects them;
-    /// `n == 0` is ready at once.
+    /// `n == 0` is ready at once (`Ok`, or `Err` if the semaphore is closed).
     ///
     /// Errors with `AcquireError` if the semaphore is (or gets) closed.
     ///
@@ -494,10 +496,12 @@ impl Semaphore {
                 return Err(TryAcquireError::NoPermits);
             }
             let new = current - (n << SHIFT);
-            match self
-                .state
-                .compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire)
-            {
+            match self.state.compare_exchange_weak(
+                current,
+                new,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
                 Ok(_) => return Ok(()),
                 Err(actual) => current = actual,
             }
@@ -514,10 +518,12 @@ impl Semaphore {
         let mut current = self.state.load(Ordering::Acquire);
         while current & WAITERS == 0 {
             let new = add_count(current, n);
-            match self
-                .state
-                .compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire)
-            {
+            match self.state.compare_exchange_weak(
+                current,
+                new,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
                 Ok(_) => return,
                 Err(actual) => current = actual,
             }
@@ -558,10 +564,12 @@ impl Semaphore {
     fn update(&self, f: impl Fn(usize) -> usize) {
         let mut current = self.state.load(Ordering::Acquire);
         loop {
-            match self
-                .state
-                .compare_exchange_weak(current, f(current), Ordering::AcqRel, Ordering::Acquire)
-            {
+            match self.state.compare_exchange_weak(
+                current,
+                f(current),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
                 Ok(_) => return,
                 Err(actual) => current = actual,
             }
@@ -585,10 +593,12 @@ impl Semaphore {
             } else {
                 (WAITERS, available)
             };
-            match self
-                .state
-                .compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire)
-            {
+            match self.state.compare_exchange_weak(
+                current,
+                new,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
                 Ok(_) if granted == n => return Ok(Ok(())),
                 Ok(_) => break granted,
                 Err(actual) => current = actual,

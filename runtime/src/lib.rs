@@ -48,10 +48,9 @@ pub mod time {
 pub mod sync {
     pub use runtime_sync::{mutex, rwlock, semaphore};
     pub use runtime_sync::{
-        AcquireError, MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard,
-        OwnedRwLockReadGuard, OwnedRwLockWriteGuard, OwnedSemaphorePermit, RwLock,
-        RwLockReadGuard, RwLockWriteGuard, Semaphore, SemaphorePermit, TryAcquireError,
-        TryLockError,
+        AcquireError, MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, OwnedRwLockReadGuard,
+        OwnedRwLockWriteGuard, OwnedSemaphorePermit, RwLock, RwLockReadGuard, RwLockWriteGuard,
+        Semaphore, SemaphorePermit, TryAcquireError, TryLockError,
     };
 }
 

@@ -265,7 +265,10 @@ async fn const_new_get_mut_into_inner_debug() {
     assert_eq!(*CONFIG.read().await, 3);
     let mut lock = RwLock::from(1);
     *lock.get_mut() = 2;
-    assert_eq!(format!("{lock:?}"), "RwLock { data: 2, max_readers: 536870911 }");
+    assert_eq!(
+        format!("{lock:?}"),
+        "RwLock { data: 2, max_readers: 536870911 }"
+    );
     let writer = lock.write().await;
     assert_eq!(format!("{writer:?} {writer}"), "2 2");
     assert!(format!("{lock:?}").contains("<locked>"));

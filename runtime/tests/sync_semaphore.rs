@@ -109,7 +109,10 @@ fn a_waiter_cancelled_after_it_was_served_passes_the_permit_on() {
     // Served but never polled again: dropping it must not lose the permit.
     drop(first);
     assert_eq!(wakes(&second_counter), 1);
-    assert!(matches!(poll(&mut second, &second_waker), Poll::Ready(Ok(_))));
+    assert!(matches!(
+        poll(&mut second, &second_waker),
+        Poll::Ready(Ok(_))
+    ));
     assert_eq!(semaphore.available_permits(), 1);
 }
 
@@ -220,12 +223,18 @@ fn close_fails_waiters_returns_their_grants_and_keeps_held_permits_valid() {
     semaphore.close();
     assert!(semaphore.is_closed());
     assert_eq!((wakes(&first_counter), wakes(&second_counter)), (1, 1));
-    assert!(matches!(poll(&mut many, &first_waker), Poll::Ready(Err(AcquireError { .. }))));
+    assert!(matches!(
+        poll(&mut many, &first_waker),
+        Poll::Ready(Err(AcquireError { .. }))
+    ));
     assert!(matches!(poll(&mut one, &second_waker), Poll::Ready(Err(_))));
     // The partial grant went back to the count.
     assert_eq!(semaphore.available_permits(), 1);
 
-    assert_eq!(semaphore.try_acquire().unwrap_err(), TryAcquireError::Closed);
+    assert_eq!(
+        semaphore.try_acquire().unwrap_err(),
+        TryAcquireError::Closed
+    );
     let mut late = semaphore.acquire();
     assert!(matches!(poll(&mut late, &first_waker), Poll::Ready(Err(_))));
     drop(held);
@@ -252,7 +261,11 @@ fn forget_keeps_permits_out_and_forget_permits_removes_free_ones() {
     let semaphore = Arc::new(Semaphore::new(5));
     semaphore.try_acquire().unwrap().forget();
     assert_eq!(semaphore.available_permits(), 4);
-    semaphore.clone().try_acquire_many_owned(2).unwrap().forget();
+    semaphore
+        .clone()
+        .try_acquire_many_owned(2)
+        .unwrap()
+        .forget();
     assert_eq!(semaphore.available_permits(), 2);
     assert_eq!(Arc::strong_count(&semaphore), 1, "forget drops the Arc");
     assert_eq!(semaphore.forget_permits(5), 2);
@@ -285,8 +298,7 @@ fn merging_permits_of_two_semaphores_panics() {
 #[runtime::test]
 async fn owned_permits_move_between_tasks() {
     let semaphore = Arc::new(Semaphore::new(2));
-    let mut permits: OwnedSemaphorePermit =
-        semaphore.clone().acquire_many_owned(2).await.unwrap();
+    let mut permits: OwnedSemaphorePermit = semaphore.clone().acquire_many_owned(2).await.unwrap();
     let one = permits.split(1).unwrap();
     assert!(Arc::ptr_eq(one.semaphore(), &semaphore));
     let waiter = {
@@ -385,9 +397,10 @@ async fn acquire_until(semaphore: &Semaphore, deadline: Deadline) -> Option<()> 
                 if expired.as_mut().poll(cx).is_ready() {
                     return Poll::Ready(None);
                 }
-                Pin::new(&mut acquire)
-                    .poll(cx)
-                    .map(|permit| Some(drop(permit.unwrap())))
+                Pin::new(&mut acquire).poll(cx).map(|permit| {
+                    drop(permit.unwrap());
+                    Some(())
+                })
             })
             .await
         }
@@ -432,12 +445,19 @@ async fn a_timeout_racing_the_release_loses_no_permit() {
     let mut outcomes = Vec::new();
     for waiter_spawned in [false, true] {
         for deadline in [Deadline::Timeout, Deadline::CheckedFirst] {
-            outcomes.push(release_at_the_deadline(waiter_spawned, deadline).await.is_some());
+            outcomes.push(
+                release_at_the_deadline(waiter_spawned, deadline)
+                    .await
+                    .is_some(),
+            );
         }
     }
     // Both endings happen: the deadline wins and the release wins. With the waiter spawned,
     // the release lands before the waiter's task is polled at that instant, so `timeout` (the
     // acquire polled first) gets the permit and the deadline checked first drops a waiter
     // that had already been served: its permit must have gone back.
-    assert!(outcomes.contains(&true) && outcomes.contains(&false), "{outcomes:?}");
+    assert!(
+        outcomes.contains(&true) && outcomes.contains(&false),
+        "{outcomes:?}"
+    );
 }
