@@ -17,3 +17,15 @@ pub mod timeout;
 pub use rate_limit::RateLimiter;
 pub use retry::{retry, retry_if, Backoff};
 pub use timeout::{error, timeout, timeout_at, FutureExt, Timeout};
+
+pub mod mutex;
+pub mod rwlock;
+pub mod semaphore;
+
+pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use rwlock::{
+    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
+pub use semaphore::{
+    AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
+};

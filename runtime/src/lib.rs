@@ -47,6 +47,12 @@ pub mod time {
 /// rate limiting and retry. They rely on wakers only, so they also work on other executors.
 pub mod sync {
     pub use runtime_sync::{retry, retry_if, Backoff, RateLimiter};
+    pub use runtime_sync::{mutex, rwlock, semaphore};
+    pub use runtime_sync::{
+        AcquireError, MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, OwnedRwLockReadGuard,
+        OwnedRwLockWriteGuard, OwnedSemaphorePermit, RwLock, RwLockReadGuard, RwLockWriteGuard,
+        Semaphore, SemaphorePermit, TryAcquireError, TryLockError,
+    };
 }
 
 /// Networking: TCP, UDP and Unix-domain sockets, and host name lookup (aiohttp's transport layer).
