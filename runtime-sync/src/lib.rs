@@ -10,6 +10,8 @@
 #[allow(dead_code)]
 mod wait_list;
 
+pub mod queue;
 pub mod timeout;
 
+pub use queue::{LifoQueue, PriorityQueue, Queue};
 pub use timeout::{error, timeout, timeout_at, FutureExt, Timeout};
