@@ -500,7 +500,8 @@ queue_type! {
     /// `(priority, sequence, job)` or `std::cmp::Reverse` for other orders.
     ///
     /// Otherwise the same as [`Queue`]: bounded or unbounded, shared by `&self`, waiting
-    /// putters and getters served in arrival order. Its constructors need `T: Ord`. See the
+    /// putters and getters served in arrival order. Its constructors need `T: Ord`. The
+    /// items' `Ord` runs while the queue is locked: it must not use the queue itself. See the
     /// [module docs](self).
     ///
     /// ```
@@ -525,6 +526,9 @@ queue_type! {
 ///
 /// It holds the item until the item is enqueued; dropped before it completes, it drops the
 /// item, which was never enqueued (see the cancel safety of [`Queue::put`]).
+///
+/// # Panics
+/// If polled again after it completed (its item is gone by then).
 ///
 /// ```
 /// use runtime::sync::Queue;
