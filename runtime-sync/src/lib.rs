@@ -16,6 +16,10 @@ pub mod timeout;
 
 pub use rate_limit::RateLimiter;
 pub use retry::{retry, retry_if, Backoff};
+pub mod queue;
+pub mod timeout;
+
+pub use queue::{LifoQueue, PriorityQueue, Queue};
 pub use timeout::{error, timeout, timeout_at, FutureExt, Timeout};
 
 pub mod mutex;

@@ -53,6 +53,8 @@ pub mod sync {
         OwnedRwLockWriteGuard, OwnedSemaphorePermit, RwLock, RwLockReadGuard, RwLockWriteGuard,
         Semaphore, SemaphorePermit, TryAcquireError, TryLockError,
     };
+    pub use runtime_sync::queue;
+    pub use runtime_sync::queue::{LifoQueue, PriorityQueue, Queue};
 }
 
 /// Networking: TCP, UDP and Unix-domain sockets, and host name lookup (aiohttp's transport layer).
