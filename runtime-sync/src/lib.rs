@@ -10,26 +10,22 @@
 #[allow(dead_code)]
 mod wait_list;
 
+pub mod mutex;
+pub mod queue;
 pub mod rate_limit;
 pub mod retry;
-pub mod timeout;
-
-pub use rate_limit::RateLimiter;
-pub use retry::{retry, retry_if, Backoff};
-pub mod queue;
-pub mod timeout;
-
-pub use queue::{LifoQueue, PriorityQueue, Queue};
-pub use timeout::{error, timeout, timeout_at, FutureExt, Timeout};
-
-pub mod mutex;
 pub mod rwlock;
 pub mod semaphore;
+pub mod timeout;
 
 pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use queue::{LifoQueue, PriorityQueue, Queue};
+pub use rate_limit::RateLimiter;
+pub use retry::{retry, retry_if, Backoff};
 pub use rwlock::{
     OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };
+pub use timeout::{error, timeout, timeout_at, FutureExt, Timeout};
