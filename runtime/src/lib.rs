@@ -46,15 +46,15 @@ pub mod time {
 /// Synchronization: semaphores, asyncio's queues, locks, events, channels, cancellation tokens,
 /// rate limiting and retry. They rely on wakers only, so they also work on other executors.
 pub mod sync {
-    pub use runtime_sync::{retry, retry_if, Backoff, RateLimiter};
+    pub use runtime_sync::queue;
+    pub use runtime_sync::queue::{LifoQueue, PriorityQueue, Queue};
     pub use runtime_sync::{mutex, rwlock, semaphore};
+    pub use runtime_sync::{retry, retry_if, Backoff, RateLimiter};
     pub use runtime_sync::{
         AcquireError, MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, OwnedRwLockReadGuard,
         OwnedRwLockWriteGuard, OwnedSemaphorePermit, RwLock, RwLockReadGuard, RwLockWriteGuard,
         Semaphore, SemaphorePermit, TryAcquireError, TryLockError,
     };
-    pub use runtime_sync::queue;
-    pub use runtime_sync::queue::{LifoQueue, PriorityQueue, Queue};
 }
 
 /// Networking: TCP, UDP and Unix-domain sockets, and host name lookup (aiohttp's transport layer).
