@@ -12,4 +12,17 @@ mod wait_list;
 
 pub mod timeout;
 
+pub mod barrier;
+pub mod cancellation_token;
+pub mod event;
+pub mod notify;
+
 pub use timeout::{error, timeout, timeout_at, FutureExt, Timeout};
+
+pub use barrier::{Barrier, BarrierWait, BarrierWaitResult};
+pub use cancellation_token::{
+    CancellationToken, DropGuard, DropGuardRef, RunUntilCancelledFuture,
+    RunUntilCancelledFutureOwned, WaitForCancellationFuture, WaitForCancellationFutureOwned,
+};
+pub use event::{Event, EventWait};
+pub use notify::{Notified, Notify, OwnedNotified};

@@ -115,9 +115,24 @@ impl<D> WaitList<D> {
         Some(id)
     }
 
+    /// Takes the last queued waiter off the queue (for LIFO wake-ups such as
+    /// `Notify::notify_last`); its slot stays until its owner removes it.
+    pub(crate) fn pop_back(&mut self) -> Option<WaiterId> {
+        if self.tail == NIL {
+            return None;
+        }
+        let id = self.id_of(self.tail);
+        self.unlink(id);
+        Some(id)
+    }
+
     /// Calls `f` with each queued waiter, front to back; a waiter for which `f` returns `true`
     /// is taken off the queue (as `pop_front` would), with its waker put in `wakers`.
-    pub(crate) fn unlink_where(&mut self, wakers: &mut WakeBatch, mut f: impl FnMut(&mut D) -> bool) {
+    pub(crate) fn unlink_where(
+        &mut self,
+        wakers: &mut WakeBatch,
+        mut f: impl FnMut(&mut D) -> bool,
+    ) {
         let mut index = self.head;
         while index != NIL {
             let next = self.slots[index as usize].next;
@@ -225,7 +240,10 @@ impl<D> WaitList<D> {
     }
 
     fn waiter_mut(&mut self, id: WaiterId) -> &mut Waiter<D> {
-        debug_assert_eq!(self.slots[id.index as usize].generation, id.generation, "stale WaiterId");
+        debug_assert_eq!(
+            self.slots[id.index as usize].generation, id.generation,
+            "stale WaiterId"
+        );
         self.slots[id.index as usize]
             .waiter
             .as_mut()

@@ -45,7 +45,18 @@ pub mod time {
 
 /// Synchronization: semaphores, asyncio's queues, locks, events, channels, cancellation tokens,
 /// rate limiting and retry. They rely on wakers only, so they also work on other executors.
-pub mod sync {}
+pub mod sync {
+    pub use runtime_sync::{
+        Barrier, BarrierWaitResult, CancellationToken, DropGuard, DropGuardRef, Event, Notify,
+        RunUntilCancelledFuture, RunUntilCancelledFutureOwned, WaitForCancellationFuture,
+        WaitForCancellationFutureOwned,
+    };
+
+    /// The named futures of the sync primitives (Tokio's `tokio::sync::futures`).
+    pub mod futures {
+        pub use runtime_sync::{BarrierWait, EventWait, Notified, OwnedNotified};
+    }
+}
 
 /// Networking: TCP, UDP and Unix-domain sockets, and host name lookup (aiohttp's transport layer).
 pub mod net {
