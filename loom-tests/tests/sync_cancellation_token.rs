@@ -74,6 +74,25 @@ fn cancel_racing_middle_drop() {
     });
 }
 
+/// `cancel` on the root of a four-node chain races the drop of the third node: whether the
+/// walk has reached the dropped node's parent or not, the fourth node ends cancelled and
+/// nothing leaks.
+#[test]
+fn cancel_racing_drop_below_the_walk() {
+    model_with_preemptions(PREEMPTIONS, || {
+        let root = CancellationToken::new();
+        let middle = root.child_token();
+        let leaf = middle.child_token();
+        let below = leaf.child_token();
+        let dropper = thread::spawn(move || drop(leaf));
+        root.cancel();
+        dropper.join().unwrap();
+        assert!(middle.is_cancelled());
+        assert!(below.is_cancelled(), "the bottom node escaped the cancel");
+        assert_eq!(middle.linked_children(), 0);
+    });
+}
+
 /// The middle node and the leaf of a chain dropped at once on two threads (the leaf's drop
 /// takes the middle's lock, the middle's drop the root's and then the leaf's): no deadlock,
 /// nothing leaks, the root holds no link, and cancelling it afterwards still works.

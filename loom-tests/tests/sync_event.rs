@@ -1,8 +1,8 @@
 #![cfg(loom)]
 //! Models `sync::Event`: `set` racing the poll that queues a `wait` (the waiter sees the flag
 //! or is woken), `set` followed by `clear` racing a `wait` (a waiter that queued before the
-//! `set` still completes; one that queued after the `clear` is neither woken nor ready), and a
-//! `wait` dropped while `set` runs.
+//! `set` still completes; one that queued after the `clear` is neither woken nor ready), `set`
+//! racing a `clear` and the `wait` after it, and a `wait` dropped while `set` runs.
 //!
 //! Futures are polled by hand with `CountingWaker`s. Two preemptions, as for every sync
 //! primitive.
@@ -92,6 +92,40 @@ fn set_and_clear_racing_wait() {
                 assert_eq!(counter.wakes(), 1);
                 assert!(poll(&mut wait, &counter).is_ready());
             }
+        }
+    });
+}
+
+/// `set` on another thread racing `clear` and then a wait on the main thread. If the flag ends
+/// clear, the `clear` came after the `set`, so the wait started after both and must wait for
+/// the next `set`, even if it queued before the racing `set` took the lock to release its
+/// waiters. If the flag ends set, the wait completes.
+#[test]
+fn set_racing_clear_then_wait() {
+    model_with_preemptions(PREEMPTIONS, || {
+        let event = StdArc::new(Event::new());
+        let setter = {
+            let event = event.clone();
+            thread::spawn(move || event.set())
+        };
+        event.clear();
+        let counter = CountingWaker::new();
+        let mut wait = event.wait();
+        let first = poll(&mut wait, &counter);
+        setter.join().unwrap();
+        if event.is_set() {
+            if first.is_pending() {
+                assert_eq!(counter.wakes(), 1, "lost wake-up");
+                assert!(poll(&mut wait, &counter).is_ready());
+            }
+        } else {
+            assert!(first.is_pending(), "ready after the clear");
+            assert_eq!(
+                counter.wakes(),
+                0,
+                "released by a set that came before the clear"
+            );
+            assert!(poll(&mut wait, &counter).is_pending());
         }
     });
 }

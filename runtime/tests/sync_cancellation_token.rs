@@ -270,7 +270,7 @@ async fn a_shutdown_loop_stops_when_cancelled() {
 }
 
 /// On two workers, tasks keep making and dropping children and grandchildren while the root is
-/// cancelled: every child made after the cancel is born cancelled, every child alive at the
+/// cancelled: once the root reports cancelled every descendant does, every child alive at the
 /// cancel gets cancelled, and every `cancelled()` waiter completes.
 #[runtime::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stress_children_racing_cancel() {
@@ -308,6 +308,9 @@ async fn stress_children_racing_cancel() {
                             break;
                         }
                     }
+                    // The root is marked last: once it reports cancelled, so does every
+                    // descendant (the walk may still be running when a grandchild sees it).
+                    root.cancelled().await;
                     for child in kept {
                         assert!(child.is_cancelled());
                     }
