@@ -10,7 +10,11 @@
 #[allow(dead_code)]
 mod wait_list;
 
+pub mod barrier;
+pub mod cancellation_token;
+pub mod event;
 pub mod mutex;
+pub mod notify;
 pub mod queue;
 pub mod rate_limit;
 pub mod retry;
@@ -18,7 +22,14 @@ pub mod rwlock;
 pub mod semaphore;
 pub mod timeout;
 
+pub use barrier::{Barrier, BarrierWait, BarrierWaitResult};
+pub use cancellation_token::{
+    CancellationToken, DropGuard, DropGuardRef, RunUntilCancelledFuture,
+    RunUntilCancelledFutureOwned, WaitForCancellationFuture, WaitForCancellationFutureOwned,
+};
+pub use event::{Event, EventWait};
 pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use notify::{Notified, Notify, OwnedNotified};
 pub use queue::{LifoQueue, PriorityQueue, Queue};
 pub use rate_limit::RateLimiter;
 pub use retry::{retry, retry_if, Backoff};

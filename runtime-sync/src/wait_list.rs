@@ -115,6 +115,17 @@ impl<D> WaitList<D> {
         Some(id)
     }
 
+    /// Takes the last queued waiter off the queue (for LIFO wake-ups such as
+    /// `Notify::notify_last`); its slot stays until its owner removes it.
+    pub(crate) fn pop_back(&mut self) -> Option<WaiterId> {
+        if self.tail == NIL {
+            return None;
+        }
+        let id = self.id_of(self.tail);
+        self.unlink(id);
+        Some(id)
+    }
+
     /// Calls `f` with each queued waiter, front to back; a waiter for which `f` returns `true`
     /// is taken off the queue (as `pop_front` would), with its waker put in `wakers`.
     pub(crate) fn unlink_where(

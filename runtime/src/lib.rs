@@ -55,6 +55,16 @@ pub mod sync {
         OwnedRwLockWriteGuard, OwnedSemaphorePermit, RwLock, RwLockReadGuard, RwLockWriteGuard,
         Semaphore, SemaphorePermit, TryAcquireError, TryLockError,
     };
+    pub use runtime_sync::{
+        Barrier, BarrierWaitResult, CancellationToken, DropGuard, DropGuardRef, Event, Notify,
+        RunUntilCancelledFuture, RunUntilCancelledFutureOwned, WaitForCancellationFuture,
+        WaitForCancellationFutureOwned,
+    };
+
+    /// The named futures of the sync primitives (Tokio's `tokio::sync::futures`).
+    pub mod futures {
+        pub use runtime_sync::{BarrierWait, EventWait, Notified, OwnedNotified};
+    }
 }
 
 /// Networking: TCP, UDP and Unix-domain sockets, and host name lookup (aiohttp's transport layer).
