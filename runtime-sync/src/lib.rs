@@ -12,4 +12,7 @@ mod wait_list;
 
 pub mod timeout;
 
+pub mod mpsc;
+pub mod oneshot;
+
 pub use timeout::{error, timeout, timeout_at, FutureExt, Timeout};

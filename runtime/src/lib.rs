@@ -45,7 +45,9 @@ pub mod time {
 
 /// Synchronization: semaphores, asyncio's queues, locks, events, channels, cancellation tokens,
 /// rate limiting and retry. They rely on wakers only, so they also work on other executors.
-pub mod sync {}
+pub mod sync {
+    pub use runtime_sync::{mpsc, oneshot};
+}
 
 /// Networking: TCP, UDP and Unix-domain sockets, and host name lookup (aiohttp's transport layer).
 pub mod net {
