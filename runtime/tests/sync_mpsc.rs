@@ -236,6 +236,22 @@ fn a_cancelled_waiter_passes_its_slot_to_the_next_one() {
     assert_eq!(rx.try_recv(), Ok(2));
 }
 
+#[test]
+fn a_send_granted_a_slot_before_the_receiver_dropped_gets_its_value_back() {
+    let values = DropCounter::default();
+    let (tx, mut rx) = mpsc::channel(1);
+    tx.try_send(values.make()).unwrap();
+    let mut waiting = pin!(tx.send(values.make()));
+    assert!(noop_poll(waiting.as_mut()).is_pending());
+    drop(rx.try_recv().unwrap()); // the slot goes to `waiting`
+    drop(rx);
+    match noop_poll(waiting.as_mut()) {
+        Poll::Ready(Err(error)) => drop(error.0),
+        other => panic!("expected the value back, got {other:?}"),
+    }
+    assert_eq!(values.dropped(), 2);
+}
+
 #[runtime::test(start_paused = true)]
 async fn a_send_cancelled_by_a_timeout_does_not_enqueue() {
     let (tx, mut rx) = mpsc::channel(1);

@@ -162,8 +162,9 @@ pub struct OwnedPermit<T> {
 impl<T> Sender<T> {
     /// Sends `value`, waiting for a free slot if the buffer is full.
     ///
-    /// `Err(SendError(value))` if the receiver is dropped or closed (also while waiting).
-    /// Senders waiting for space are served in the order they started waiting.
+    /// `Err(SendError(value))` if the receiver is dropped, or closed before this send got a
+    /// slot (also while waiting). Senders waiting for space are served in the order they
+    /// started waiting.
     ///
     /// Cancel-safe in the sense that nothing is half-done: if the future is dropped before it
     /// completes, the value was not sent and is dropped with the future, and the sender's

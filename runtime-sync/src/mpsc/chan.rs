@@ -243,7 +243,14 @@ impl<T> Chan<T> {
                 outcome => {
                     state.reserve_waiters.remove(id);
                     *waiter = None;
-                    outcome == Reservation::Granted
+                    if outcome == Reservation::Granted && state.rx_dropped {
+                        // Granted before the receiver went away: nobody can take an item
+                        // any more, so fail (a `send` gets its value back) instead.
+                        state.release(1, &mut wakers);
+                        false
+                    } else {
+                        outcome == Reservation::Granted
+                    }
                 }
             },
         };
