@@ -6,15 +6,15 @@
 //! `loom-tests` check the real code. Waiters park in a `WaitList` (a slab owned by the
 //! primitive, no allocation per wait); wakers are woken after the lock is released.
 
-// Until every primitive that uses it has landed, parts of the list are unused.
-#[allow(dead_code)]
 mod wait_list;
 
 pub mod barrier;
 pub mod cancellation_token;
 pub mod event;
+pub mod mpsc;
 pub mod mutex;
 pub mod notify;
+pub mod oneshot;
 pub mod queue;
 pub mod rate_limit;
 pub mod retry;

@@ -46,19 +46,15 @@ pub mod time {
 /// Synchronization: semaphores, asyncio's queues, locks, events, channels, cancellation tokens,
 /// rate limiting and retry. They rely on wakers only, so they also work on other executors.
 pub mod sync {
-    pub use runtime_sync::queue;
-    pub use runtime_sync::queue::{LifoQueue, PriorityQueue, Queue};
-    pub use runtime_sync::{mutex, rwlock, semaphore};
-    pub use runtime_sync::{retry, retry_if, Backoff, RateLimiter};
+    pub use runtime_sync::{mpsc, mutex, oneshot, queue, rwlock, semaphore};
+
     pub use runtime_sync::{
-        AcquireError, MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, OwnedRwLockReadGuard,
-        OwnedRwLockWriteGuard, OwnedSemaphorePermit, RwLock, RwLockReadGuard, RwLockWriteGuard,
-        Semaphore, SemaphorePermit, TryAcquireError, TryLockError,
-    };
-    pub use runtime_sync::{
-        Barrier, BarrierWaitResult, CancellationToken, DropGuard, DropGuardRef, Event, Notify,
-        RunUntilCancelledFuture, RunUntilCancelledFutureOwned, WaitForCancellationFuture,
-        WaitForCancellationFutureOwned,
+        retry, retry_if, AcquireError, Backoff, Barrier, BarrierWaitResult, CancellationToken,
+        DropGuard, DropGuardRef, Event, LifoQueue, MappedMutexGuard, Mutex, MutexGuard, Notify,
+        OwnedMutexGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, OwnedSemaphorePermit,
+        PriorityQueue, Queue, RateLimiter, RunUntilCancelledFuture, RunUntilCancelledFutureOwned,
+        RwLock, RwLockReadGuard, RwLockWriteGuard, Semaphore, SemaphorePermit, TryAcquireError,
+        TryLockError, WaitForCancellationFuture, WaitForCancellationFutureOwned,
     };
 
     /// The named futures of the sync primitives (Tokio's `tokio::sync::futures`).
