@@ -164,6 +164,25 @@ fn unbounded_send_and_drop_race_recv() {
     });
 }
 
+/// An unbounded send racing the receiver as it parks, with another sender still alive (so
+/// no close can wake the receiver instead): the send must see the receiver parked or the
+/// receiver's last look must find the item. A lost wake-up leaves `block_on` parked (loom
+/// reports the deadlock).
+#[test]
+fn unbounded_send_races_the_receiver_parking() {
+    model_with_preemptions(PREEMPTIONS, || {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let producer = thread::spawn({
+            let tx = tx.clone();
+            move || tx.send(1).unwrap()
+        });
+        assert_eq!(block_on(rx.recv()), Some(1));
+        producer.join().unwrap();
+        drop(tx);
+        assert_eq!(block_on(rx.recv()), None);
+    });
+}
+
 /// A waiting send is cancelled while the receive that frees a slot grants that slot to it:
 /// the slot passes on to the next waiting send (which is woken), the cancelled value is
 /// never received, and nothing leaks.

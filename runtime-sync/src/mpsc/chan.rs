@@ -11,14 +11,26 @@
 //!
 //! The sender count lives outside the lock (cloning a sender is one atomic add); the last
 //! sender to go takes the lock once to mark the sending side closed and wake the receiver.
+//!
+//! An unbounded channel keeps its items outside the lock, in a lock-free `ConcurrentQueue`
+//! (smol's, block-based, loom-aware), so that senders and the receiver do not contend on it:
+//! a send is a push, then a look at `rx_parked`; only when the receiver is parked does the
+//! sender take the lock to wake it. The receiver parks by storing its waker under the lock,
+//! setting `rx_parked`, and popping once more: the two sides each write their flag (push or
+//! `rx_parked`) and then read the other's with a SeqCst fence in between, so either the
+//! receiver's last pop finds the item or the sender sees the receiver parked. Closing the
+//! receiving side closes the queue, so a send racing the close either lands before it (and
+//! is received or dropped with the receiver) or fails with its value.
 
 use std::collections::VecDeque;
+
+use concurrent_queue::{ConcurrentQueue, PushError};
 use std::fmt;
 use std::ops::Deref;
 use std::task::{ready, Context, Poll, Waker};
 
 use runtime_core::coop;
-use runtime_core::loom::sync::atomic::{AtomicUsize, Ordering};
+use runtime_core::loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
 use runtime_core::loom::sync::{Arc, Mutex};
 
 use super::error::{TryRecvError, TrySendError};
@@ -37,6 +49,11 @@ pub(super) struct Chan<T> {
     senders: AtomicUsize,
     /// Live weak senders.
     weak_senders: AtomicUsize,
+    /// An unbounded channel's items (a bounded channel buffers in `State::items`).
+    unbounded: Option<ConcurrentQueue<T>>,
+    /// Unbounded: the receiver stored its waker and may be parked; a sender that sees it
+    /// takes the lock to wake it.
+    rx_parked: AtomicBool,
 }
 
 struct State<T> {
@@ -145,6 +162,8 @@ impl<T> Chan<T> {
             bound,
             senders: AtomicUsize::new(1),
             weak_senders: AtomicUsize::new(0),
+            unbounded: bound.is_none().then(ConcurrentQueue::unbounded),
+            rx_parked: AtomicBool::new(false),
         }
     }
 
@@ -167,12 +186,18 @@ impl<T> Chan<T> {
 
     /// Unbounded send: buffers `value` unless the receiver is closed.
     pub(super) fn send_unbounded(&self, value: T) -> Result<(), T> {
-        let mut wakers = WakeBatch::new();
-        let mut state = self.state.lock();
-        if state.rx_closed {
+        let queue = self.unbounded.as_ref().expect("an unbounded channel");
+        if let Err(PushError::Closed(value) | PushError::Full(value)) = queue.push(value) {
             return Err(value);
         }
-        state.push(value, &mut wakers);
+        // Pairs with the fence in `park_rx`: we pushed, then look; it looked, then pops.
+        fence(Ordering::SeqCst);
+        if self.rx_parked.load(Ordering::Relaxed) && self.rx_parked.swap(false, Ordering::AcqRel) {
+            let waker = self.state.lock().rx_waker.take();
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }
         Ok(())
     }
 
@@ -333,6 +358,17 @@ impl<T> Chan<T> {
 
     /// Takes the next item, or `Ready(None)` at the end, or registers the receiver's waker.
     fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        if let Some(queue) = &self.unbounded {
+            if let Ok(value) = queue.pop() {
+                return Poll::Ready(Some(value));
+            }
+            let finished = self.park_rx(cx);
+            return match queue.pop() {
+                Ok(value) => Poll::Ready(Some(value)),
+                Err(_) if finished => Poll::Ready(None),
+                Err(_) => Poll::Pending,
+            };
+        }
         let mut wakers = WakeBatch::new();
         let mut state = self.state.lock();
         if let Some(value) = state.items.pop_front() {
@@ -348,13 +384,39 @@ impl<T> Chan<T> {
         Poll::Pending
     }
 
-    /// Moves up to `limit` (> 0) items into `buffer` under one lock.
+    /// Unbounded, found the queue empty: stores the receiver's waker and marks it parked, so
+    /// a later send wakes it. Returns whether the stream has ended (no send can come any
+    /// more), to be trusted once the caller's next pop also finds the queue empty.
+    fn park_rx(&self, cx: &Context<'_>) -> bool {
+        let finished = {
+            let mut state = self.state.lock();
+            state.register_rx(cx.waker());
+            self.rx_parked.store(true, Ordering::Relaxed);
+            state.tx_closed || state.rx_closed
+        };
+        // Pairs with the fence in `send_unbounded`.
+        fence(Ordering::SeqCst);
+        finished
+    }
+
+    /// Moves up to `limit` (> 0) items into `buffer` under one lock (unbounded: without it).
     fn poll_recv_many(
         &self,
         cx: &mut Context<'_>,
         buffer: &mut Vec<T>,
         limit: usize,
     ) -> Poll<usize> {
+        if let Some(queue) = &self.unbounded {
+            let mut count = pop_into(queue, buffer, limit);
+            if count == 0 {
+                let finished = self.park_rx(cx);
+                count = pop_into(queue, buffer, limit);
+                if count == 0 && !finished {
+                    return Poll::Pending;
+                }
+            }
+            return Poll::Ready(count);
+        }
         let mut wakers = WakeBatch::new();
         let mut state = self.state.lock();
         let count = state.items.len().min(limit);
@@ -373,6 +435,21 @@ impl<T> Chan<T> {
     }
 
     fn try_recv(&self) -> Result<T, TryRecvError> {
+        if let Some(queue) = &self.unbounded {
+            if let Ok(value) = queue.pop() {
+                return Ok(value);
+            }
+            let finished = {
+                let state = self.state.lock();
+                state.tx_closed || state.rx_closed
+            };
+            // Every send that can still land came before the close we just saw.
+            return match queue.pop() {
+                Ok(value) => Ok(value),
+                Err(_) if finished => Err(TryRecvError::Disconnected),
+                Err(_) => Err(TryRecvError::Empty),
+            };
+        }
         let mut wakers = WakeBatch::new();
         let mut state = self.state.lock();
         if let Some(value) = state.items.pop_front() {
@@ -391,6 +468,9 @@ impl<T> Chan<T> {
     fn close_rx(&self) {
         let mut wakers = WakeBatch::new();
         self.state.lock().close_rx(&mut wakers);
+        if let Some(queue) = &self.unbounded {
+            queue.close();
+        }
     }
 
     /// The receiver is dropped: closes the channel and drops the buffered items (after the
@@ -409,6 +489,11 @@ impl<T> Chan<T> {
         };
         drop(waker);
         drop(items);
+        if let Some(queue) = &self.unbounded {
+            queue.close();
+            // A send either failed on the closed queue or landed before: drop what landed.
+            while queue.pop().is_ok() {}
+        }
     }
 }
 
@@ -416,7 +501,11 @@ impl<T> fmt::Debug for Chan<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self.state.lock();
         let mut debug = f.debug_struct("Chan");
-        debug.field("len", &state.items.len());
+        let len = self
+            .unbounded
+            .as_ref()
+            .map_or(state.items.len(), |queue| queue.len());
+        debug.field("len", &len);
         if let Some(bound) = self.bound {
             debug
                 .field("capacity", &state.free)
@@ -429,6 +518,19 @@ impl<T> fmt::Debug for Chan<T> {
             .field("tx_closed", &state.tx_closed)
             .finish()
     }
+}
+
+/// Pops up to `limit` items of an unbounded channel into `buffer`; returns how many.
+fn pop_into<T>(queue: &ConcurrentQueue<T>, buffer: &mut Vec<T>, limit: usize) -> usize {
+    let mut count = 0;
+    while count < limit {
+        match queue.pop() {
+            Ok(value) => buffer.push(value),
+            Err(_) => break,
+        }
+        count += 1;
+    }
+    count
 }
 
 /// The locked state, as `poll_reserve`'s `then` sees it: it may only buffer an item.
@@ -613,7 +715,10 @@ impl<T> Rx<T> {
     }
 
     pub(super) fn len(&self) -> usize {
-        self.chan.state.lock().items.len()
+        match &self.chan.unbounded {
+            Some(queue) => queue.len(),
+            None => self.chan.state.lock().items.len(),
+        }
     }
 
     pub(super) fn sender_strong_count(&self) -> usize {
