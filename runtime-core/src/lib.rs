@@ -23,5 +23,7 @@ pub mod time;
 
 pub use builder::{Builder, RuntimeFlavor, UnhandledPanic};
 pub use handle::{EnterGuard, Handle, TryCurrentError};
+#[doc(hidden)]
+pub use park::block_on_outside_runtime;
 pub use runtime::{run, Runtime};
 pub use task::{spawn, spawn_blocking};

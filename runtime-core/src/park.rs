@@ -92,6 +92,25 @@ impl Wake for ThreadWaker {
     }
 }
 
+/// Drives `future` to completion on this thread, parking it between polls: the `blocking_*`
+/// methods of the sync primitives (`Mutex::blocking_lock`, `Receiver::blocking_recv`, ...).
+///
+/// # Panics
+/// On a thread that drives a runtime (a worker, or inside `block_on`), naming `what`: blocking
+/// there would stall the runtime, maybe forever (on a current-thread runtime, the task that
+/// would wake it can never run). `block_in_place` and `spawn_blocking` threads may block.
+#[track_caller]
+pub fn block_on_outside_runtime<F: Future>(what: &str, future: F) -> F::Output {
+    if crate::context::is_driving() {
+        panic!(
+            "Cannot block the current thread from within a runtime: `{what}` was called on a \
+             thread that drives a runtime (an async task or `block_on`). Call it from a plain \
+             thread or `spawn_blocking`, or `.await` the async version."
+        );
+    }
+    block_on(future)
+}
+
 /// Polls `future` on this thread, parking between polls until its waker fires.
 pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     let parker = StdArc::new(ThreadWaker(Parker::new()));

@@ -14,6 +14,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
+use runtime_core::block_on_outside_runtime;
 use runtime_core::loom::cell::UnsafeCell;
 
 use crate::semaphore::{AcquireState, Semaphore};
@@ -251,9 +252,13 @@ impl<T: ?Sized> Mutex<T> {
     ///     assert_eq!(*mutex.lock().await, 2);
     /// }
     /// ```
+    /// # Panics
+    /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
+    /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
+    #[track_caller]
     #[cfg(not(loom))]
     pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
-        block_on(self.lock())
+        block_on_outside_runtime("Mutex::blocking_lock", self.lock())
     }
 
     /// `blocking_lock` through an `Arc`, for a `'static` guard. Same caveats.
@@ -267,9 +272,13 @@ impl<T: ?Sized> Mutex<T> {
     /// std::thread::spawn(move || *guard += 1).join().unwrap();
     /// assert_eq!(*mutex.blocking_lock(), 2);
     /// ```
+    /// # Panics
+    /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
+    /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
+    #[track_caller]
     #[cfg(not(loom))]
     pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        block_on(self.lock_owned())
+        block_on_outside_runtime("Mutex::blocking_lock_owned", self.lock_owned())
     }
 
     /// The data, by `&mut` (no locking needed: the borrow proves nobody else holds it).
@@ -727,35 +736,5 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for MappedMutexGuard<'_, T> {
 impl<T: ?Sized + fmt::Display> fmt::Display for MappedMutexGuard<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&**self, f)
-    }
-}
-
-/// Polls `future` to completion on this thread, parking it between polls (the waker unparks
-/// it). For the `blocking_*` methods of the locks.
-#[cfg(not(loom))]
-pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
-    use std::task::{Wake, Waker};
-    use std::thread::{self, Thread};
-
-    struct Unpark(Thread);
-
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-
-        fn wake_by_ref(self: &Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-
-    let waker = Waker::from(Arc::new(Unpark(thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        thread::park();
     }
 }

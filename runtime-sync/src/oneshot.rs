@@ -47,7 +47,7 @@ use runtime_core::loom::cell::UnsafeCell;
 use runtime_core::loom::sync::atomic::{AtomicUsize, Ordering};
 use runtime_core::loom::sync::Arc;
 
-use crate::mpsc::block_on::block_on;
+use runtime_core::block_on_outside_runtime;
 
 /// Errors of the one-shot channel.
 pub mod error {
@@ -568,8 +568,12 @@ impl<T> Receiver<T> {
     ///     assert_eq!(waiter.join().unwrap(), Ok(10));
     /// }
     /// ```
+    /// # Panics
+    /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
+    /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
+    #[track_caller]
     pub fn blocking_recv(self) -> Result<T, RecvError> {
-        block_on(self)
+        block_on_outside_runtime("oneshot::Receiver::blocking_recv", self)
     }
 
     /// Whether the receiver already returned its result (then it must not be polled again).

@@ -14,6 +14,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
+use runtime_core::block_on_outside_runtime;
 use runtime_core::loom::cell::UnsafeCell;
 
 use crate::mutex::TryLockError;
@@ -354,9 +355,13 @@ impl<T: ?Sized> RwLock<T> {
     /// let value = std::thread::spawn(move || *other.blocking_read()).join().unwrap();
     /// assert_eq!(value, 1);
     /// ```
+    /// # Panics
+    /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
+    /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
+    #[track_caller]
     #[cfg(not(loom))]
     pub fn blocking_read(&self) -> RwLockReadGuard<'_, T> {
-        crate::mutex::block_on(self.read())
+        block_on_outside_runtime("RwLock::blocking_read", self.read())
     }
 
     /// Takes write access from synchronous code, parking the thread until it is granted. Same
@@ -371,9 +376,13 @@ impl<T: ?Sized> RwLock<T> {
     /// std::thread::spawn(move || *other.blocking_write() += 1).join().unwrap();
     /// assert_eq!(*lock.blocking_read(), 2);
     /// ```
+    /// # Panics
+    /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
+    /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
+    #[track_caller]
     #[cfg(not(loom))]
     pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T> {
-        crate::mutex::block_on(self.write())
+        block_on_outside_runtime("RwLock::blocking_write", self.write())
     }
 
     /// The data, by `&mut` (no locking needed: the borrow proves nobody else holds it).

@@ -10,10 +10,10 @@ use std::time::Duration;
 use runtime_core::coop;
 use runtime_core::time::sleep;
 
-use super::block_on::block_on;
 use super::chan::{self, Chan, Closed, Rx, Tx, WeakTx};
 use super::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
 use crate::wait_list::WaiterId;
+use runtime_core::block_on_outside_runtime;
 
 /// Creates a bounded channel with room for `buffer` items: a [`Sender`] (clone it for more
 /// producers) and the [`Receiver`].
@@ -286,8 +286,12 @@ impl<T> Sender<T> {
     ///     producer.join().unwrap();
     /// }
     /// ```
+    /// # Panics
+    /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
+    /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
+    #[track_caller]
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
-        block_on(self.send(value))
+        block_on_outside_runtime("mpsc::Sender::blocking_send", self.send(value))
     }
 
     /// Waits for a free slot and reserves it: the returned [`Permit`] sends one value without
@@ -822,8 +826,12 @@ impl<T> Receiver<T> {
     ///     assert_eq!(consumer.join().unwrap(), [1, 2]);
     /// }
     /// ```
+    /// # Panics
+    /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
+    /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
-        block_on(self.recv())
+        block_on_outside_runtime("mpsc::Receiver::blocking_recv", self.recv())
     }
 
     /// [`recv_many`](Self::recv_many), blocking the current thread (see
@@ -839,8 +847,15 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.blocking_recv_many(&mut items, 4), 1);
     /// assert_eq!(rx.blocking_recv_many(&mut items, 4), 0);
     /// ```
+    /// # Panics
+    /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
+    /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
+    #[track_caller]
     pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-        block_on(self.recv_many(buffer, limit))
+        block_on_outside_runtime(
+            "mpsc::Receiver::blocking_recv_many",
+            self.recv_many(buffer, limit),
+        )
     }
 
     /// Closes the channel without dropping the receiver: sends fail from now on and waiting

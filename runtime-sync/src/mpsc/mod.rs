@@ -47,7 +47,6 @@
 //! }
 //! ```
 
-pub(crate) mod block_on;
 mod bounded;
 mod chan;
 pub mod error;

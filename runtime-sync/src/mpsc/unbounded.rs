@@ -5,9 +5,9 @@ use std::fmt;
 use std::future::poll_fn;
 use std::task::{Context, Poll};
 
-use super::block_on::block_on;
 use super::chan::{self, Closed, Rx, Tx, WeakTx};
 use super::error::{SendError, TryRecvError};
+use runtime_core::block_on_outside_runtime;
 
 /// Creates an unbounded channel: an [`UnboundedSender`] (clone it for more producers) and the
 /// [`UnboundedReceiver`].
@@ -387,8 +387,12 @@ impl<T> UnboundedReceiver<T> {
     /// assert_eq!(rx.blocking_recv(), Some(5));
     /// assert_eq!(rx.blocking_recv(), None);
     /// ```
+    /// # Panics
+    /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
+    /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
-        block_on(self.recv())
+        block_on_outside_runtime("UnboundedReceiver::blocking_recv", self.recv())
     }
 
     /// [`recv_many`](Self::recv_many), blocking the current thread (see
@@ -403,8 +407,15 @@ impl<T> UnboundedReceiver<T> {
     /// let mut items = Vec::new();
     /// assert_eq!(rx.blocking_recv_many(&mut items, 8), 2);
     /// ```
+    /// # Panics
+    /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
+    /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
+    #[track_caller]
     pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-        block_on(self.recv_many(buffer, limit))
+        block_on_outside_runtime(
+            "UnboundedReceiver::blocking_recv_many",
+            self.recv_many(buffer, limit),
+        )
     }
 
     /// Closes the channel without dropping the receiver: sends fail from now on, the
