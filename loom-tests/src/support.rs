@@ -424,3 +424,31 @@ where
         }
     }
 }
+
+/// Polls `future` once with `waker`.
+pub fn poll<F: Future + ?Sized>(future: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
+    future.poll(&mut Context::from_waker(waker))
+}
+
+/// Unparks the loom thread blocked in `block_on`.
+struct Unpark(loom::thread::Thread);
+
+impl std::task::Wake for Unpark {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Polls `future` on the current loom thread until it completes, parking in between. A wake
+/// that comes before the park leaves the thread's token set, so the park returns at once; a
+/// wake that never comes leaves the thread parked, a deadlock loom reports.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let waker = Waker::from(std::sync::Arc::new(Unpark(loom::thread::current())));
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(output) = poll(future.as_mut(), &waker) {
+            return output;
+        }
+        loom::thread::park();
+    }
+}

@@ -7,52 +7,18 @@
 //! hand-polled futures use `CountingWaker`s (loom reports a copy that is never dropped as a
 //! leaked `Arc`); values are `DropGuard`s, counted when dropped.
 
-use std::future::Future;
-use std::pin::{pin, Pin};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::Poll;
 
-use loom::sync::{Condvar, Mutex};
 use loom::thread;
-use loom_tests::support::{model_with_preemptions, race, CountingWaker, DropCount, Spawned};
+use loom_tests::support::{
+    block_on, model_with_preemptions, poll, race, CountingWaker, DropCount, Spawned,
+};
 use runtime_sync::mpsc::{self, error::TryRecvError};
 
 /// A sync primitive: two preemptions (DESIGN).
 const PREEMPTIONS: usize = 2;
 
 const BOTH: [Spawned; 2] = [Spawned::First, Spawned::Second];
-
-/// Polls `future` on this loom thread until it is ready, sleeping on a loom condvar until
-/// its waker is woken (loom reports a deadlock if it never is).
-fn block_on<F: Future>(future: F) -> F::Output {
-    #[derive(Default)]
-    struct Parker {
-        woken: Mutex<bool>,
-        condvar: Condvar,
-    }
-    impl Wake for Parker {
-        fn wake(self: std::sync::Arc<Self>) {
-            *self.woken.lock().unwrap() = true;
-            self.condvar.notify_one();
-        }
-    }
-    let parker = std::sync::Arc::new(Parker::default());
-    let waker = Waker::from(parker.clone());
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(output) = poll(future.as_mut(), &waker) {
-            return output;
-        }
-        let mut woken = parker.woken.lock().unwrap();
-        while !*woken {
-            woken = parker.condvar.wait(woken).unwrap();
-        }
-        *woken = false;
-    }
-}
-
-fn poll<F: Future + ?Sized>(future: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
-    future.poll(&mut Context::from_waker(waker))
-}
 
 /// Two sends through a channel of one slot racing the receiver: the second send waits for
 /// the first receive; the receiver sees both items in order, then the end.

@@ -4,51 +4,13 @@
 //! `--cfg loom`, so loom reports any two accesses the lock failed to order (a writer next to
 //! a reader or another writer). The counts at the end catch lost updates and leaked permits.
 
-use std::future::Future;
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 
-use loom::sync::{Condvar, Mutex as LoomMutex};
-use loom_tests::support::model_with_preemptions;
+use loom_tests::support::{block_on, model_with_preemptions};
 use runtime_sync::{Mutex, RwLock};
 
 /// The locks are sync primitives (DESIGN: two preemptions).
 const PREEMPTIONS: usize = 2;
-
-/// A waker that sets a flag under a loom mutex and signals a loom condvar.
-#[derive(Default)]
-struct Signal {
-    woken: LoomMutex<bool>,
-    condvar: Condvar,
-}
-
-impl Wake for Signal {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        *self.woken.lock().unwrap() = true;
-        self.condvar.notify_one();
-    }
-}
-
-/// Polls `future` to completion on this loom thread, blocking on the condvar between polls.
-fn block_on<F: Future>(future: F) -> F::Output {
-    let signal = Arc::new(Signal::default());
-    let waker = Waker::from(signal.clone());
-    let mut future = std::pin::pin!(future);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut Context::from_waker(&waker)) {
-            return output;
-        }
-        let mut woken = signal.woken.lock().unwrap();
-        while !*woken {
-            woken = signal.condvar.wait(woken).unwrap();
-        }
-        *woken = false;
-    }
-}
 
 /// Two threads lock, increment and unlock while the main thread tries `try_lock`: both
 /// increments land, and the mutex is free at the end.

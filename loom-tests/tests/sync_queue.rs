@@ -11,12 +11,12 @@
 //! promised to a waiter that is gone. Queues have capacity 1 and two threads; each race runs
 //! in both shapes (`Spawned`) with two preemptions whatever `LOOM_MAX_PREEMPTIONS` says.
 
-use std::future::Future;
-use std::pin::{pin, Pin};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::Poll;
 
 use loom::sync::Arc;
-use loom_tests::support::{model_with_preemptions, race, CountingWaker, DropCount, Spawned};
+use loom_tests::support::{
+    block_on, model_with_preemptions, poll, race, CountingWaker, DropCount, Spawned,
+};
 use runtime_sync::queue::{ShutDown, TryGetError};
 use runtime_sync::Queue;
 
@@ -25,33 +25,6 @@ use runtime_sync::Queue;
 const PREEMPTIONS: usize = 2;
 
 const SHAPES: [Spawned; 2] = [Spawned::First, Spawned::Second];
-
-fn poll<F: Future + ?Sized>(future: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
-    future.poll(&mut Context::from_waker(waker))
-}
-
-/// Unparks the loom thread that blocks in `block_on`.
-struct Unpark(loom::thread::Thread);
-
-impl Wake for Unpark {
-    fn wake(self: std::sync::Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-/// Polls `future` on the current loom thread until it completes, parking in between. A wake
-/// that comes before the park leaves the thread's token set, so the park returns at once;
-/// a wake that never comes leaves the thread parked, a deadlock loom reports.
-fn block_on<F: Future>(future: F) -> F::Output {
-    let waker = Waker::from(std::sync::Arc::new(Unpark(loom::thread::current())));
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(output) = poll(future.as_mut(), &waker) {
-            return output;
-        }
-        loom::thread::park();
-    }
-}
 
 /// `task_done` succeeds exactly `enqueued` times: the queue counted every enqueued item once.
 fn assert_unfinished<T>(queue: &Queue<T>, enqueued: usize) {

@@ -11,13 +11,11 @@
 //! it) is dropped, and the item is still in the queue or the permit back in the semaphore.
 //! The waker is a `CountingWaker`, so a waker clone the primitive forgot is a leaked `Arc`.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::Poll;
 use std::time::Duration;
 
 use loom::sync::Arc;
-use loom_tests::support::{model_with_preemptions, CountingWaker};
+use loom_tests::support::{model_with_preemptions, poll, CountingWaker};
 use runtime_core::time::testing::ManualTimers;
 use runtime_sync::{Queue, Semaphore, Timeout};
 
@@ -26,10 +24,6 @@ const DEADLINE: Duration = Duration::from_millis(10);
 
 /// Sync primitives get two preemptions (DESIGN).
 const PREEMPTIONS: usize = 2;
-
-fn poll<F: Future + ?Sized>(future: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
-    future.poll(&mut Context::from_waker(waker))
-}
 
 #[test]
 fn a_timed_get_racing_a_put_loses_no_item() {

@@ -256,7 +256,6 @@ impl<T: ?Sized> Mutex<T> {
     /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
     /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
     #[track_caller]
-    #[cfg(not(loom))]
     pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
         block_on_outside_runtime("Mutex::blocking_lock", self.lock())
     }
@@ -276,7 +275,6 @@ impl<T: ?Sized> Mutex<T> {
     /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
     /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
     #[track_caller]
-    #[cfg(not(loom))]
     pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
         block_on_outside_runtime("Mutex::blocking_lock_owned", self.lock_owned())
     }

@@ -359,7 +359,6 @@ impl<T: ?Sized> RwLock<T> {
     /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
     /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
     #[track_caller]
-    #[cfg(not(loom))]
     pub fn blocking_read(&self) -> RwLockReadGuard<'_, T> {
         block_on_outside_runtime("RwLock::blocking_read", self.read())
     }
@@ -380,7 +379,6 @@ impl<T: ?Sized> RwLock<T> {
     /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
     /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
     #[track_caller]
-    #[cfg(not(loom))]
     pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T> {
         block_on_outside_runtime("RwLock::blocking_write", self.write())
     }
