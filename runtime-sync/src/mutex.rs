@@ -252,6 +252,7 @@ impl<T: ?Sized> Mutex<T> {
     ///     assert_eq!(*mutex.lock().await, 2);
     /// }
     /// ```
+    ///
     /// # Panics
     /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
     /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
@@ -271,6 +272,7 @@ impl<T: ?Sized> Mutex<T> {
     /// std::thread::spawn(move || *guard += 1).join().unwrap();
     /// assert_eq!(*mutex.blocking_lock(), 2);
     /// ```
+    ///
     /// # Panics
     /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
     /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.

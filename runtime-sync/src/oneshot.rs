@@ -568,6 +568,7 @@ impl<T> Receiver<T> {
     ///     assert_eq!(waiter.join().unwrap(), Ok(10));
     /// }
     /// ```
+    ///
     /// # Panics
     /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
     /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.

@@ -355,6 +355,7 @@ impl<T: ?Sized> RwLock<T> {
     /// let value = std::thread::spawn(move || *other.blocking_read()).join().unwrap();
     /// assert_eq!(value, 1);
     /// ```
+    ///
     /// # Panics
     /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
     /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
@@ -375,6 +376,7 @@ impl<T: ?Sized> RwLock<T> {
     /// std::thread::spawn(move || *other.blocking_write() += 1).join().unwrap();
     /// assert_eq!(*lock.blocking_read(), 2);
     /// ```
+    ///
     /// # Panics
     /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
     /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.

@@ -286,6 +286,7 @@ impl<T> Sender<T> {
     ///     producer.join().unwrap();
     /// }
     /// ```
+    ///
     /// # Panics
     /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
     /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
@@ -826,6 +827,7 @@ impl<T> Receiver<T> {
     ///     assert_eq!(consumer.join().unwrap(), [1, 2]);
     /// }
     /// ```
+    ///
     /// # Panics
     /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
     /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
@@ -847,6 +849,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.blocking_recv_many(&mut items, 4), 1);
     /// assert_eq!(rx.blocking_recv_many(&mut items, 4), 0);
     /// ```
+    ///
     /// # Panics
     /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
     /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.

@@ -387,6 +387,7 @@ impl<T> UnboundedReceiver<T> {
     /// assert_eq!(rx.blocking_recv(), Some(5));
     /// assert_eq!(rx.blocking_recv(), None);
     /// ```
+    ///
     /// # Panics
     /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
     /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
@@ -407,6 +408,7 @@ impl<T> UnboundedReceiver<T> {
     /// let mut items = Vec::new();
     /// assert_eq!(rx.blocking_recv_many(&mut items, 8), 2);
     /// ```
+    ///
     /// # Panics
     /// On a thread that drives a runtime (in an async task or inside `block_on`), as in Tokio:
     /// blocking there would stall the runtime. Call it from a plain thread or `spawn_blocking`.
