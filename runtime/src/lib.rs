@@ -117,8 +117,8 @@ pub mod __private {
 /// Tasks: spawning, joining, aborting, naming (asyncio's `create_task`, `Task`, `cancel`).
 pub mod task {
     pub use runtime_core::task::{
-        block_in_place, id, name, spawn, spawn_blocking, try_id, yield_now, AbortHandle, Builder,
-        Id, JoinError, JoinHandle,
+        block_in_place, id, join_set, name, spawn, spawn_blocking, try_id, yield_now, AbortHandle,
+        Builder, GroupClosed, GroupError, Id, JoinError, JoinHandle, JoinSet, TaskGroup,
     };
 }
 
