@@ -1,4 +1,6 @@
-//! Procedural macros of `runtime`: the `#[main]` and `#[test]` entry-point attributes.
+//! Procedural macros of `runtime`: the `#[main]` and `#[test]` entry-point attributes, and the
+//! `join!`, `try_join!` and `select!` combinators (modules `join` and `select`, whose docs
+//! show their expansions).
 //!
 //! Users reach these through the facade crate as `#[runtime::main]` and `#[runtime::test]`;
 //! nothing here is meant to be named directly.
@@ -41,6 +43,8 @@
 
 mod args;
 mod expand;
+mod join;
+mod select;
 
 use proc_macro::TokenStream;
 
@@ -143,4 +147,79 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::entry(Kind::Test, args.into(), item.into()).into()
+}
+
+/// Awaits several futures concurrently and returns a tuple of their outputs, in argument order.
+///
+/// Used inside an async context, without `.await` (the macro awaits): `join!(a, b)` is
+/// `(a.await, b.await)` except that the futures run concurrently, in the caller's task (they
+/// are not spawned). The futures may be of different types, and anything `IntoFuture`; they
+/// are evaluated once, in order, and pinned on the stack (no allocation). Each poll starts one
+/// future further on, so none is always polled last; write `biased;` first to always poll in
+/// argument order.
+///
+/// Cancel-safe exactly when every future is: dropping the enclosing future drops them all.
+///
+/// ```text
+/// let (user, posts) = runtime::join!(fetch_user(id), fetch_posts(id));
+/// let (a, b, c) = runtime::join!(biased; first(), second(), third());
+/// ```
+#[proc_macro]
+pub fn join(input: TokenStream) -> TokenStream {
+    join::expand(join::Kind::Join, input.into()).into()
+}
+
+/// Awaits several futures of `Result`s concurrently: `Ok` of a tuple of their `Ok` values, or
+/// the first `Err`, at which point the other futures are dropped (cancelled).
+///
+/// Like [`join!`](macro@join), but every future's output must be a `Result<_, E>` with the
+/// same `E`, and the first future to complete with an `Err` (in completion order) ends the
+/// macro with that `Err`.
+///
+/// ```text
+/// let (user, posts) = runtime::try_join!(fetch_user(id), fetch_posts(id))?;
+/// ```
+#[proc_macro]
+pub fn try_join(input: TokenStream) -> TokenStream {
+    join::expand(join::Kind::TryJoin, input.into()).into()
+}
+
+/// Waits on several futures at once and runs the handler of the first to complete (Tokio's
+/// `select!`); the other futures are dropped.
+///
+/// ```text
+/// runtime::select! {
+///     [biased;]
+///     pattern = future [, if precondition] => handler,
+///     ...
+///     [else => handler]
+/// }
+/// ```
+///
+/// - The preconditions are evaluated first, then every future (once, in order, pinned on the
+///   stack); a branch whose precondition is false is disabled: its future is created but never
+///   polled.
+/// - Each poll, the enabled futures are polled starting at a random branch, or in written
+///   order with `biased;`. When one completes, its branch is disabled; if its output matches
+///   the pattern, every future is dropped and the branch's handler runs with the pattern's
+///   bindings; otherwise the others keep going.
+/// - When every branch is disabled, the `else` handler runs; without `else`, that panics.
+/// - The handlers run outside the polling, after the futures are dropped: `break`,
+///   `continue`, `return`, `?` and `.await` in a handler act on the enclosing code.
+///
+/// Cancel-safe exactly when every future is: dropping the enclosing future drops them all.
+/// A loop over `select!` re-creates the futures each time round, so it loses nothing only if
+/// the futures of the losing branches are cancel-safe.
+///
+/// ```text
+/// loop {
+///     runtime::select! {
+///         _ = token.cancelled() => break,
+///         accepted = listener.accept() => serve(accepted?),
+///     }
+/// }
+/// ```
+#[proc_macro]
+pub fn select(input: TokenStream) -> TokenStream {
+    select::expand(input.into()).into()
 }

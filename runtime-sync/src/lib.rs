@@ -11,6 +11,7 @@ mod wait_list;
 pub mod barrier;
 pub mod cancellation_token;
 pub mod event;
+pub mod future;
 pub mod mpsc;
 pub mod mutex;
 pub mod notify;

@@ -25,11 +25,110 @@ pub use runtime_macros::main;
 /// `#[runtime::test]`: an async test run on a fresh runtime (current-thread flavor unless told otherwise).
 pub use runtime_macros::test;
 
+/// `runtime::join!(a, b, ...)`: awaits the futures concurrently, in the caller's task, and
+/// gives a tuple of their outputs (asyncio's `gather` for a fixed list).
+///
+/// ```
+/// use std::time::Duration;
+/// use runtime::time::{sleep, Instant};
+///
+/// async fn after(secs: u64, value: &str) -> &str {
+///     sleep(Duration::from_secs(secs)).await;
+///     value
+/// }
+///
+/// #[runtime::main(flavor = "current_thread", start_paused = true)]
+/// async fn main() {
+///     let start = Instant::now();
+///     let (a, b, n) = runtime::join!(after(2, "a"), after(1, "b"), async { 3 });
+///     assert_eq!((a, b, n), ("a", "b", 3));
+///     assert_eq!(start.elapsed(), Duration::from_secs(2));
+/// }
+/// ```
+pub use runtime_macros::join;
+
+/// `runtime::try_join!(a, b, ...)`: awaits futures of `Result`s concurrently: `Ok` of a tuple
+/// of the values, or the first `Err` (in completion order), the others then dropped.
+///
+/// ```
+/// use std::time::Duration;
+/// use runtime::time::{sleep, Instant};
+///
+/// async fn step(secs: u64, ok: bool) -> Result<u64, String> {
+///     sleep(Duration::from_secs(secs)).await;
+///     if ok { Ok(secs) } else { Err(format!("step {secs} failed")) }
+/// }
+///
+/// #[runtime::main(flavor = "current_thread", start_paused = true)]
+/// async fn main() {
+///     assert_eq!(runtime::try_join!(step(1, true), step(2, true)), Ok((1, 2)));
+///
+///     let start = Instant::now();
+///     let failed = runtime::try_join!(step(10, true), step(1, false));
+///     assert_eq!(failed, Err("step 1 failed".to_string()));
+///     assert_eq!(start.elapsed(), Duration::from_secs(1)); // the 10 s step was dropped
+/// }
+/// ```
+pub use runtime_macros::try_join;
+
+/// `runtime::select! { pattern = future => handler, ... }`: runs the handler of the first
+/// future to complete, dropping the others (Tokio's `select!`, with `biased;`, `, if`
+/// preconditions and `else`).
+///
+/// ```
+/// use std::time::Duration;
+/// use runtime::sync::{mpsc, CancellationToken};
+/// use runtime::time::sleep;
+///
+/// #[runtime::main(flavor = "current_thread", start_paused = true)]
+/// async fn main() {
+///     let (tx, mut rx) = mpsc::channel(8);
+///     let token = CancellationToken::new();
+///     let worker = {
+///         let token = token.clone();
+///         runtime::spawn(async move {
+///             let mut sum = 0;
+///             loop {
+///                 runtime::select! {
+///                     _ = token.cancelled() => break,
+///                     Some(n) = rx.recv() => sum += n,
+///                     _ = sleep(Duration::from_secs(60)) => println!("idle for a minute"),
+///                 }
+///             }
+///             sum
+///         })
+///     };
+///     for n in 1..=3 {
+///         tx.send(n).await.unwrap();
+///     }
+///     sleep(Duration::from_secs(1)).await;
+///     token.cancel();
+///     assert_eq!(worker.await.unwrap(), 6);
+/// }
+/// ```
+pub use runtime_macros::select;
+
+/// Support for the expansions of `join!`, `try_join!` and `select!`: not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use runtime_sync::future::__private::*;
+}
+
 /// Tasks: spawning, joining, aborting, naming (asyncio's `create_task`, `Task`, `cancel`).
 pub mod task {
     pub use runtime_core::task::{
-        block_in_place, id, name, spawn, spawn_blocking, try_id, yield_now, AbortHandle, Builder,
-        Id, JoinError, JoinHandle,
+        block_in_place, id, join_set, name, spawn, spawn_blocking, try_id, yield_now, AbortHandle,
+        Builder, GroupClosed, GroupError, Id, JoinError, JoinHandle, JoinSet, TaskGroup,
+    };
+}
+
+/// Combinators over many futures (asyncio's `gather`, `wait` and `as_completed`): they work on
+/// any futures, not only this runtime's. See also the macros [`join!`], [`try_join!`] and
+/// [`select!`].
+pub mod future {
+    pub use runtime_sync::future::{
+        as_completed, join_all, race, select, try_join_all, wait, AsCompleted, Either, JoinAll,
+        Race, ReturnWhen, Select, TryJoinAll, Wait,
     };
 }
 

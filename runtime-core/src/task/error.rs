@@ -49,6 +49,28 @@ impl JoinError {
         }
     }
 
+    /// A cancellation of a task known by its id and name only (no header at hand).
+    pub(crate) fn cancelled_with_id(id: Id, name: Option<Arc<str>>) -> JoinError {
+        JoinError {
+            id,
+            name,
+            repr: Repr::Cancelled,
+        }
+    }
+
+    /// A panic of a task known by its id and name only (no header at hand).
+    pub(crate) fn panicked_with_id(
+        id: Id,
+        name: Option<Arc<str>>,
+        payload: Box<dyn Any + Send + 'static>,
+    ) -> JoinError {
+        JoinError {
+            id,
+            name,
+            repr: Repr::Panic(payload),
+        }
+    }
+
     /// True if the task was aborted or dropped by shutdown.
     pub fn is_cancelled(&self) -> bool {
         matches!(self.repr, Repr::Cancelled)

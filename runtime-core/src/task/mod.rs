@@ -7,9 +7,11 @@
 
 mod builder;
 mod error;
+mod group;
 mod harness;
 mod id;
 mod join;
+pub mod join_set;
 pub(crate) mod list;
 pub(crate) mod raw;
 mod state;
@@ -22,8 +24,10 @@ use std::sync::Arc as StdArc;
 
 pub use builder::Builder;
 pub use error::JoinError;
+pub use group::{GroupClosed, GroupError, TaskGroup};
 pub use id::Id;
 pub use join::{AbortHandle, JoinHandle};
+pub use join_set::JoinSet;
 pub use yield_now::yield_now;
 
 pub use crate::blocking::block_in_place;
