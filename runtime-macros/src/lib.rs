@@ -1,9 +1,10 @@
 //! Procedural macros of `runtime`: the `#[main]` and `#[test]` entry-point attributes, and the
 //! `join!`, `try_join!` and `select!` combinators (modules `join` and `select`, whose docs
-//! show their expansions).
+//! show their expansions), and the `stream!` and `try_stream!` async generators (`stream.rs`).
 //!
-//! Users reach these through the facade crate as `#[runtime::main]` and `#[runtime::test]`;
-//! nothing here is meant to be named directly.
+//! Users reach these through the facade crate as `#[runtime::main]`, `#[runtime::test]`,
+//! `runtime::join!`, `runtime::select!`, `runtime::stream!` and so on; nothing here is meant to
+//! be named directly. The rest of this page is about the attributes.
 //!
 //! Both attributes turn an `async fn` into an ordinary `fn` that builds a runtime with
 //! `::runtime::Builder`, then blocks on the function's body with `Runtime::block_on`:
@@ -45,6 +46,7 @@ mod args;
 mod expand;
 mod join;
 mod select;
+mod stream;
 
 use proc_macro::TokenStream;
 
@@ -222,4 +224,72 @@ pub fn try_join(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn select(input: TokenStream) -> TokenStream {
     select::expand(input.into()).into()
+}
+
+/// An async generator: a stream of the values of the `yield` expressions in the block.
+///
+/// The block is an `async move` block: it owns what it uses and can `.await`. It runs while the
+/// stream is polled, from one `yield` to the next; `return;` ends the stream, and dropping the
+/// stream drops the block with everything it holds. `for await pattern in stream { .. }`
+/// loops over another stream (Python's `async for`). The stream is `Unpin`, and `Send` when
+/// what the block holds is.
+///
+/// `yield` counts in the block itself and in the arguments of the macros called there, not
+/// inside closures, `async` blocks or functions nested in it (a compile error says so).
+///
+/// # Examples
+///
+/// ```text
+/// use std::time::Duration;
+/// use runtime::stream::{Stream, StreamExt};
+///
+/// fn ticks(n: u32) -> impl Stream<Item = u32> {
+///     runtime::stream! {
+///         for i in 0..n {
+///             runtime::time::sleep(Duration::from_secs(1)).await;
+///             yield i;
+///         }
+///     }
+/// }
+///
+/// # async fn demo() {
+/// let mut ticks = ticks(3);
+/// while let Some(i) = ticks.next().await {
+///     println!("tick {i}");
+/// }
+/// # }
+/// ```
+///
+/// (Runnable versions of the examples are in the `runtime::stream` module's documentation.)
+#[proc_macro]
+pub fn stream(input: TokenStream) -> TokenStream {
+    stream::expand(stream::Mode::Stream, input.into()).into()
+}
+
+/// A fallible async generator: `yield x` yields `Ok(x)`; `?` on an error yields `Err(e)`
+/// (converted with `From`, as `?` does) as the last item and ends the stream.
+///
+/// The rest is as in [`macro@stream`]: `return;` ends the stream (without an error), and
+/// `for await` loops over another stream. The error type comes from the use site (the
+/// declared item type of a return type, or an annotation).
+///
+/// # Examples
+///
+/// ```text
+/// use std::io;
+/// use runtime::net::{TcpListener, TcpStream};
+/// use runtime::stream::Stream;
+///
+/// fn incoming(listener: TcpListener) -> impl Stream<Item = io::Result<TcpStream>> {
+///     runtime::try_stream! {
+///         loop {
+///             let (socket, _peer) = listener.accept().await?;
+///             yield socket;
+///         }
+///     }
+/// }
+/// ```
+#[proc_macro]
+pub fn try_stream(input: TokenStream) -> TokenStream {
+    stream::expand(stream::Mode::TryStream, input.into()).into()
 }

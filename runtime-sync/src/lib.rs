@@ -1,6 +1,7 @@
 //! `runtime-sync`: async synchronization primitives for `runtime` (semaphores, queues, locks,
-//! channels, timeouts). They rely on wakers only, so they work on any executor (the timeout
-//! combinators and the rate limiter need the runtime's clock).
+//! channels, timeouts), and the stream combinators (`stream`). They rely on wakers only, so
+//! they work on any executor (the timeout combinators and the rate limiter need the runtime's
+//! clock).
 //!
 //! Every primitive keeps its state behind `runtime_core`'s loom facade, so the loom models in
 //! `loom-tests` check the real code. Waiters park in a `WaitList` (a slab owned by the
@@ -21,6 +22,7 @@ pub mod rate_limit;
 pub mod retry;
 pub mod rwlock;
 pub mod semaphore;
+pub mod stream;
 pub mod timeout;
 
 pub use barrier::{Barrier, BarrierWait, BarrierWaitResult};

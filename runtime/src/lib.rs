@@ -113,6 +113,13 @@ pub use runtime_macros::select;
 pub mod __private {
     pub use runtime_sync::future::__private::*;
 }
+/// `runtime::stream! { ... yield x; ... }`: an async generator, a stream of the yielded values
+/// (see the [`stream`](mod@stream) module).
+pub use runtime_macros::stream;
+
+/// `runtime::try_stream! { ... }`: a fallible async generator; `yield x` yields `Ok(x)`, and `?`
+/// on an error yields `Err(e)` as the last item (see the [`stream`](mod@stream) module).
+pub use runtime_macros::try_stream;
 
 /// Tasks: spawning, joining, aborting, naming (asyncio's `create_task`, `Task`, `cancel`).
 pub mod task {
@@ -140,6 +147,19 @@ pub mod time {
         MissedTickBehavior, Sleep,
     };
     pub use runtime_sync::timeout::{error, timeout, timeout_at, FutureExt, Timeout};
+}
+
+/// Streams: async iteration, combinators and async generators (`async for`, async
+/// comprehensions); the generator macros are [`stream!`](macro@crate::stream) and
+/// [`try_stream!`](macro@crate::try_stream).
+pub mod stream {
+    pub use runtime_sync::stream::*;
+
+    /// Support for the generator macros' expansion: not public API.
+    #[doc(hidden)]
+    pub mod __private {
+        pub use runtime_sync::stream::generator::{channel, Generator, Receiver, Yield, Yielder};
+    }
 }
 
 /// Synchronization: semaphores, asyncio's queues, locks, events, channels, cancellation tokens,
