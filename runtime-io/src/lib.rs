@@ -7,9 +7,11 @@
 //! (`poll_evented`). Users reach these items through the `runtime` facade crate:
 //!
 //! - [`net`]: TCP, UDP and Unix-domain sockets, and `lookup_host`.
+//! - [`fs`]: files and directories, on the blocking pool (there is no readiness for files).
 //! - [`io`]: the ecosystem's I/O traits and helpers, plus [`io::AsyncFd`] for any other file
 //!   descriptor.
 
+pub mod fs;
 pub mod io;
 pub mod net;
 mod poll_evented;

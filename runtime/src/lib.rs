@@ -190,6 +190,15 @@ pub mod net {
     };
 }
 
+/// Files and directories (aiofiles): Tokio's `tokio::fs`, every operation on the blocking pool.
+pub mod fs {
+    pub use runtime_io::fs::{
+        canonicalize, copy, create_dir, create_dir_all, metadata, read, read_dir, read_to_string,
+        remove_dir, remove_dir_all, remove_file, rename, symlink_metadata, try_exists, write,
+        DirEntry, File, OpenOptions, ReadDir,
+    };
+}
+
 /// I/O traits and helpers (`futures-io` and `futures-util`), and `AsyncFd` for raw descriptors.
 pub mod io {
     pub use runtime_io::io::{
