@@ -284,3 +284,30 @@ async fn write_errors_surface_on_flush() {
     // The failed bytes are dropped: the next flush has nothing to write.
     file.flush().await.unwrap();
 }
+
+/// A read or seek abandoned while its blocking operation is in flight loses nothing: the next
+/// operation waits for it, and the logical position counts only bytes handed out.
+#[runtime::test]
+async fn abandoned_operations_keep_the_position() {
+    use futures_util::FutureExt;
+
+    let dir = TempDir::new("abandon");
+    let path = dir.join("f");
+    let data = pattern(1000);
+    fs::write(&path, &data).await.unwrap();
+    let mut file = File::open(&path).await.unwrap();
+
+    let mut buf = [0u8; 10];
+    // Polled once: the fill starts on the blocking pool (or even completes), then dropped.
+    let consumed = file.read(&mut buf).now_or_never().map_or(0, |n| n.unwrap());
+    assert_eq!(
+        file.seek(SeekFrom::Current(0)).await.unwrap(),
+        consumed as u64
+    );
+
+    // An abandoned seek still moves the file; a later read waits for it.
+    let done = file.seek(SeekFrom::Start(500)).now_or_never();
+    assert!(done.is_none() || done.unwrap().unwrap() == 500);
+    file.read_exact(&mut buf).await.unwrap();
+    assert_eq!(buf, data[500..510]);
+}
