@@ -14,13 +14,14 @@ use std::io;
 use std::time::Duration;
 
 use common::{note, Clock};
+use runtime::io::AsyncWriteExt;
 use runtime::sync::Semaphore;
 use runtime::time::{sleep, timeout};
 
 pub const TITLE: &str = "Async context managers: RAII guards";
 pub const ABOUT: &str = "\
 asyncio: async with Resource() as r: ... / __aexit__ / async with sem: / aiohttp / aiofiles
-runtime: Resource::acquire().await + Drop / r.close().await / permits / spawn_blocking
+runtime: Resource::acquire().await + Drop / r.close().await / permits / runtime::fs
 The release runs however the scope is left: at its end, on `?`, or when cancelled.";
 
 /// `class AsyncResource` with `__aenter__` (async `acquire`) and `__aexit__` (async `close`,
@@ -111,18 +112,20 @@ pub async fn run() {
         Err(error) => println!("{t} request failed: {error}"),
     }
     drop(server); // stops accepting, as leaving `async with` would
-    note("aiofiles runs file calls on a thread pool; here that is runtime::spawn_blocking:");
+    note("aiofiles: runtime::fs runs file calls on the blocking pool, buffered:");
 
     let path = std::env::temp_dir().join(format!("runtime-example-{}.txt", std::process::id()));
-    let content = runtime::spawn_blocking(move || {
-        // The file is closed when `std::fs` is done with it, as at the end of `async with`.
-        std::fs::write(&path, "Hello, async world!")?;
-        let content = std::fs::read_to_string(&path);
-        std::fs::remove_file(&path)?;
+    let content = async {
+        // `File` is closed when dropped, as at the end of `async with`.
+        let mut file = runtime::fs::File::create(&path).await?;
+        file.write_all(b"Hello, async world!").await?;
+        file.flush().await?;
+        drop(file);
+        let content = runtime::fs::read_to_string(&path).await;
+        runtime::fs::remove_file(&path).await?;
         content
-    })
-    .await
-    .expect("the blocking task finished");
+    }
+    .await;
     println!("{t} read back from a file: {content:?}");
 }
 
