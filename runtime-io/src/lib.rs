@@ -9,9 +9,11 @@
 //! - [`net`]: TCP, UDP and Unix-domain sockets, and `lookup_host`.
 //! - [`io`]: the ecosystem's I/O traits and helpers, plus [`io::AsyncFd`] for any other file
 //!   descriptor.
+//! - [`signal`]: Unix signals and `ctrl_c`, delivered through the reactor.
 
 pub mod io;
 pub mod net;
 mod poll_evented;
+pub mod signal;
 
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
