@@ -10,10 +10,12 @@
 //! - [`fs`]: files and directories, on the blocking pool (there is no readiness for files).
 //! - [`io`]: the ecosystem's I/O traits and helpers, plus [`io::AsyncFd`] for any other file
 //!   descriptor.
+//! - [`signal`]: Unix signals and `ctrl_c`, delivered through the reactor.
 
 pub mod fs;
 pub mod io;
 pub mod net;
 mod poll_evented;
+pub mod signal;
 
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};

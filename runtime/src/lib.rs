@@ -199,6 +199,16 @@ pub mod fs {
     };
 }
 
+/// Signal handling: `ctrl_c` and Unix signal listeners, delivered through the reactor.
+pub mod signal {
+    pub use runtime_io::signal::ctrl_c;
+
+    /// Unix signals: `signal(SignalKind)` creates a `Signal` listener.
+    pub mod unix {
+        pub use runtime_io::signal::unix::{signal, Signal, SignalKind};
+    }
+}
+
 /// I/O traits and helpers (`futures-io` and `futures-util`), and `AsyncFd` for raw descriptors.
 pub mod io {
     pub use runtime_io::io::{
