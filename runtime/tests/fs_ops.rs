@@ -6,36 +6,12 @@
 use std::collections::BTreeSet;
 use std::io::ErrorKind;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod common;
+
+use common::TempDir;
 use runtime::fs;
 use runtime::stream::StreamExt;
-
-/// A directory under the system temp dir with a unique name, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "runtime-test-fs-ops-{tag}-{}-{n}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 #[runtime::test]
 async fn round_trips() {
@@ -71,7 +47,7 @@ async fn metadata_of_files_and_dirs() {
     let meta = fs::metadata(dir.join("f")).await.unwrap();
     assert!(meta.is_file() && !meta.is_dir());
     assert_eq!(meta.len(), 5);
-    let meta = fs::metadata(&dir.0).await.unwrap();
+    let meta = fs::metadata(dir.path()).await.unwrap();
     assert!(meta.is_dir() && !meta.is_file());
 
     std::os::unix::fs::symlink(dir.join("f"), dir.join("link")).unwrap();
@@ -142,11 +118,11 @@ async fn read_dir_lists_created_files() {
     }
     fs::create_dir(dir.join("sub")).await.unwrap();
 
-    let mut entries = fs::read_dir(&dir.0).await.unwrap();
+    let mut entries = fs::read_dir(dir.path()).await.unwrap();
     let mut files = BTreeSet::new();
     let mut dirs = Vec::new();
     while let Some(entry) = entries.next_entry().await.unwrap() {
-        assert_eq!(entry.path(), dir.0.join(entry.file_name()));
+        assert_eq!(entry.path(), dir.path().join(entry.file_name()));
         let name = entry.file_name().into_string().unwrap();
         if entry.file_type().await.unwrap().is_dir() {
             assert!(entry.metadata().await.unwrap().is_dir());
@@ -161,7 +137,7 @@ async fn read_dir_lists_created_files() {
     assert!(entries.next_entry().await.unwrap().is_none());
 
     // The same through the Stream.
-    let listed: Vec<_> = fs::read_dir(&dir.0).await.unwrap().collect().await;
+    let listed: Vec<_> = fs::read_dir(dir.path()).await.unwrap().collect().await;
     assert_eq!(listed.len(), 101);
     assert!(listed.iter().all(|entry| entry.is_ok()));
 }

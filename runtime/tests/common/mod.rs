@@ -1,5 +1,5 @@
-//! Helpers shared by the integration tests: the two runtimes they use and `Gate`, a
-//! hand-written readiness source that a test opens from any thread.
+//! Helpers shared by the integration tests: the two runtimes they use, `Gate`, a
+//! hand-written readiness source that a test opens from any thread, and `TempDir`.
 #![allow(dead_code)] // each test binary uses its own subset
 
 use std::future::Future;
@@ -47,5 +47,36 @@ impl Gate {
                 Poll::Pending
             }
         })
+    }
+}
+
+/// A directory under the system temp dir with a unique name, removed on drop.
+pub struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    /// A fresh directory named after `tag`, the process and a counter.
+    pub fn new(tag: &str) -> TempDir {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, SeqCst);
+        let path =
+            std::env::temp_dir().join(format!("runtime-test-{tag}-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+
+    /// A path inside the directory.
+    pub fn join(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+
+    /// The directory itself.
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
