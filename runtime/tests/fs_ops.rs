@@ -5,7 +5,6 @@
 
 use std::collections::BTreeSet;
 use std::io::ErrorKind;
-use std::path::PathBuf;
 
 mod common;
 
