@@ -4,7 +4,6 @@
 //! set_len, `OpenOptions` append/truncate/create_new, into_std/from_std/try_clone.
 
 use std::io::{ErrorKind, SeekFrom};
-use std::path::PathBuf;
 
 mod common;
 
