@@ -90,17 +90,16 @@ impl RateLimiter {
                 "a rate limiter needs a rate and a period above zero",
             ));
         }
-        let limiter = RateLimiter {
+        Ok(RateLimiter {
             rate,
             per,
             state: Mutex::new(Bucket {
-                level: 0,
+                // Full: a burst of `rate` tokens, each worth `per` in nanoseconds.
+                level: per.as_nanos() * u128::from(rate),
                 updated: Instant::now(),
                 waiters: WaitList::new(),
             }),
-        };
-        limiter.state.lock().level = limiter.capacity();
-        Ok(limiter)
+        })
     }
 
     /// Acquisitions allowed per period (and the largest burst).
