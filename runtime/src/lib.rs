@@ -219,3 +219,6 @@ pub mod io {
         TryIoError, WriteHalf,
     };
 }
+
+#[cfg(feature = "hyper")]
+pub mod compat;
