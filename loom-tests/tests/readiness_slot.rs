@@ -245,6 +245,56 @@ fn clear_readiness_racing_event_reactor_spawned() {
     clear_readiness_racing_event(Spawned::Second);
 }
 
+/// A short stream read clears the readiness it ran under (`SHORT_READ_DRAINS`) while the
+/// reactor reports the peer's half-close (`READABLE | READ_CLOSED`, the edge a FIN makes). In
+/// every order the source stays readable afterwards, so the read that returns the end of file
+/// is never left waiting: the half-close either has a newer tick than the clear's, or was
+/// already in the event the owner cleared and is lasting (`READ_CLOSED` is not clearable).
+fn short_read_clear_racing_half_close(spawned: Spawned) {
+    model_with_preemptions(PREEMPTIONS, move || {
+        let table = Arc::new(RegistrationTable::new());
+        let (key, slot) = table.insert().unwrap();
+        assert_eq!(dispatch(&table, key), 0);
+
+        let owner = {
+            let slot = slot.clone();
+            move || {
+                let read = slot
+                    .ready_now(Interest::READABLE)
+                    .unwrap()
+                    .expect("readiness is only cleared here");
+                slot.clear_readiness(read);
+            }
+        };
+        let half_close = {
+            let table = table.clone();
+            move || {
+                let mut wakers = Vec::new();
+                table.dispatch([(key, Ready::READABLE | Ready::READ_CLOSED)], &mut wakers);
+                wakers.into_iter().for_each(Waker::wake);
+            }
+        };
+        race(spawned, owner, half_close);
+
+        let after = slot
+            .ready_now(Interest::READABLE)
+            .unwrap()
+            .expect("the half-close was lost: a read would wait forever for the end of file");
+        assert!(after.ready().is_read_closed());
+        table.remove(key);
+    });
+}
+
+#[test]
+fn short_read_clear_racing_half_close_owner_spawned() {
+    short_read_clear_racing_half_close(Spawned::First);
+}
+
+#[test]
+fn short_read_clear_racing_half_close_reactor_spawned() {
+    short_read_clear_racing_half_close(Spawned::Second);
+}
+
 /// Two tasks wait on one source through `readiness` futures (the waiter list) while the
 /// reactor dispatches a readable event: each either saw the event at its poll or is woken; a
 /// waiter that leaves the list (its future dropped) is never woken and leaves nothing behind.

@@ -4,12 +4,13 @@
 //! Every socket type of `net` is a thin wrapper around a `PollEvented<std socket>`. An operation
 //! runs the non-blocking system call straight away while the reactor says the socket is ready;
 //! when the call would block, the readiness the call was made under is cleared and the task
-//! waits for the next edge. On Linux a stream write that moves fewer bytes than asked also
-//! clears write readiness (the send buffer is full), which saves the extra system call that
-//! would only return `WouldBlock`; a newer edge is never erased (`ReadyEvent` ticks). Reads do
-//! not do this: a short read can leave an end-of-file behind it, and the reactor reports no
-//! lasting "read closed" state for a half-closed peer, so clearing would lose that wake-up.
-//!
+//! waits for the next edge. A stream transfer that moves fewer bytes than asked also clears its
+//! readiness where that proves the kernel buffer drained (a short read, `SHORT_READ_DRAINS`)
+//! or full (a short write, `SHORT_WRITE_FILLS`), which saves the extra system call that would
+//! only return `WouldBlock`: one `recv` per request instead of two on a keep-alive connection.
+//! A newer edge is never erased (`ReadyEvent` ticks), and an end of file queued behind a short
+//! read is not lost: the reactor keeps the peer's half-close as a lasting `READ_CLOSED`.
+
 //! The registration is declared before the I/O object, so it is dropped (and the descriptor
 //! removed from the poller) while the descriptor is still open.
 
@@ -18,17 +19,17 @@ use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::os::fd::AsFd;
 use std::task::{ready, Context, Poll};
 
-use runtime_core::reactor::{Interest, Ready, Registration};
+use runtime_core::reactor::{Interest, Ready, Registration, SHORT_READ_DRAINS};
 
 /// On Linux a stream write that moves fewer bytes than asked has filled the send buffer, so the
 /// next call would only return `WouldBlock`. Elsewhere we do not rely on it.
 const SHORT_WRITE_FILLS: bool = cfg!(any(target_os = "linux", target_os = "android"));
 
-/// Vectored writes with more slices than this may be cut short by the platform's `IOV_MAX`,
-/// so their short writes do not clear readiness.
+/// Vectored transfers with more slices than this may be cut short by the platform's `IOV_MAX`,
+/// so their short transfers do not clear readiness.
 const MAX_TRUSTED_SLICES: usize = 64;
 
-/// The bytes a vectored write asks for, if a short write of it means a full buffer.
+/// The bytes a vectored transfer asks for, if a short one means a drained or full buffer.
 fn vectored_len(lens: impl ExactSizeIterator<Item = usize>) -> Option<usize> {
     (lens.len() <= MAX_TRUSTED_SLICES).then(|| lens.sum())
 }
@@ -124,20 +125,23 @@ impl<E: AsFd> PollEvented<E> {
         self.registration.try_io(interest, || op(&self.io))
     }
 
-    /// Runs a byte-stream write `op` that offers `wanted` bytes: like `poll_io`, and on Linux a
-    /// short write also clears write readiness (the send buffer is full). `wanted` is `None`
-    /// when a short write proves nothing (too many slices for one call).
-    fn poll_write_op(
+    /// Runs a byte-stream transfer `op` that offers `wanted` bytes: like `poll_io`, and when
+    /// `short_clears` a transfer of fewer bytes also clears the readiness it ran under (the
+    /// buffer is drained or full). `wanted` is `None` when a short transfer proves nothing (too
+    /// many slices for one call).
+    fn poll_transfer(
         &self,
         cx: &mut Context<'_>,
+        interest: Interest,
+        short_clears: bool,
         wanted: Option<usize>,
         mut op: impl FnMut(&E) -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
         loop {
-            let event = ready!(self.registration.poll_ready(cx, Interest::WRITABLE))?;
+            let event = ready!(self.registration.poll_ready(cx, interest))?;
             match op(&self.io) {
                 Ok(n) => {
-                    if SHORT_WRITE_FILLS && n > 0 && wanted.is_some_and(|wanted| n < wanted) {
+                    if short_clears && n > 0 && wanted.is_some_and(|wanted| n < wanted) {
                         self.registration.clear_readiness(event);
                     }
                     return Poll::Ready(Ok(n));
@@ -161,7 +165,14 @@ where
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_io(cx, Interest::READABLE, |mut io| io.read(buf))
+        let wanted = Some(buf.len());
+        self.poll_transfer(
+            cx,
+            Interest::READABLE,
+            SHORT_READ_DRAINS,
+            wanted,
+            |mut io| io.read(buf),
+        )
     }
 
     /// Reads into `bufs` (a byte stream).
@@ -170,7 +181,14 @@ where
         cx: &mut Context<'_>,
         bufs: &mut [IoSliceMut<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.poll_io(cx, Interest::READABLE, |mut io| io.read_vectored(bufs))
+        let wanted = vectored_len(bufs.iter().map(|buf| buf.len()));
+        self.poll_transfer(
+            cx,
+            Interest::READABLE,
+            SHORT_READ_DRAINS,
+            wanted,
+            |mut io| io.read_vectored(bufs),
+        )
     }
 
     /// Reads into `buf` now, or `WouldBlock`.
@@ -190,7 +208,14 @@ where
 {
     /// Writes from `buf` (a byte stream).
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.poll_write_op(cx, Some(buf.len()), |mut io| io.write(buf))
+        let wanted = Some(buf.len());
+        self.poll_transfer(
+            cx,
+            Interest::WRITABLE,
+            SHORT_WRITE_FILLS,
+            wanted,
+            |mut io| io.write(buf),
+        )
     }
 
     /// Writes from `bufs` (a byte stream).
@@ -200,7 +225,13 @@ where
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let wanted = vectored_len(bufs.iter().map(|buf| buf.len()));
-        self.poll_write_op(cx, wanted, |mut io| io.write_vectored(bufs))
+        self.poll_transfer(
+            cx,
+            Interest::WRITABLE,
+            SHORT_WRITE_FILLS,
+            wanted,
+            |mut io| io.write_vectored(bufs),
+        )
     }
 
     /// Writes from `buf` now, or `WouldBlock`.

@@ -24,7 +24,7 @@ mod standby;
 use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
 use crate::loom::sync::{Arc, Mutex};
-use crate::reactor::IoDriver;
+use crate::reactor::{Events, IoDriver};
 use crate::scheduler;
 use crate::time::driver::TimeDriver;
 use crate::time::Clock;
@@ -44,7 +44,7 @@ pub(crate) struct Shared {
     /// The driver thread is standing by (not in the poller) while workers poll.
     standby: Standby,
     /// Workers' non-blocking polls: one at a time (try-lock), with reused buffers.
-    worker_poll: parking_lot::Mutex<(polling::Events, Vec<Waker>)>,
+    worker_poll: parking_lot::Mutex<(Events, Vec<Waker>)>,
 }
 
 impl Shared {
@@ -70,7 +70,7 @@ impl Shared {
             shutdown: AtomicBool::new(false),
             thread: Mutex::new(None),
             standby: Standby::new(),
-            worker_poll: parking_lot::Mutex::new((polling::Events::new(), Vec::new())),
+            worker_poll: parking_lot::Mutex::new((Events::new(), Vec::new())),
         })
     }
 
@@ -169,7 +169,7 @@ impl Shared {
 /// The driver thread's loop.
 fn run(shared: &Shared, rt: &scheduler::Handle) {
     let io = shared.io.as_ref().expect("launched only with a poller");
-    let mut events = polling::Events::new();
+    let mut events = Events::new();
     let mut wakers = Vec::with_capacity(64);
     while !shared.shutdown.load(Acquire) {
         let timeout = shared.time.process(&mut wakers);

@@ -1,5 +1,6 @@
-//! The reactor: readiness of sockets and other file descriptors, reported by one
-//! `polling::Poller` that the runtime's driver thread waits on.
+//! The reactor: readiness of sockets and other file descriptors, reported by one poller
+//! (epoll on Linux, the `polling` crate elsewhere: `sys`) that the runtime's driver thread
+//! waits on.
 //!
 //! A source registers once (edge-triggered where the platform allows, so readiness needs no
 //! re-arm syscall) and gets a slot in the registration table: its readiness bits, an event tick
@@ -10,10 +11,11 @@
 mod ready;
 mod registration;
 mod slot;
+mod sys;
 mod table;
 
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::BorrowedFd;
 use std::task::Waker;
 use std::time::Duration;
 
@@ -21,6 +23,9 @@ pub use ready::{Interest, Ready, ReadyEvent};
 pub use registration::{Readiness, Registration};
 #[doc(hidden)]
 pub use slot::ScheduledIo;
+pub(crate) use sys::Events;
+use sys::Poller;
+pub use sys::SHORT_READ_DRAINS;
 #[doc(hidden)]
 pub use table::RegistrationTable;
 
@@ -28,33 +33,17 @@ use crate::loom::sync::Arc;
 
 /// The poller and the table of registered sources.
 pub(crate) struct IoDriver {
-    poller: polling::Poller,
+    poller: Poller,
     table: RegistrationTable,
-    /// Edge-triggered registrations; otherwise one-shot, re-armed after each "would block".
-    edge: bool,
-}
-
-fn poll_event(key: usize, interest: Interest) -> polling::Event {
-    polling::Event::new(key, interest.is_readable(), interest.is_writable())
 }
 
 impl IoDriver {
     #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn new() -> io::Result<IoDriver> {
-        let poller = polling::Poller::new()?;
         Ok(IoDriver {
-            edge: poller.supports_edge(),
-            poller,
+            poller: Poller::new()?,
             table: RegistrationTable::new(),
         })
-    }
-
-    fn mode(&self) -> polling::PollMode {
-        if self.edge {
-            polling::PollMode::Edge
-        } else {
-            polling::PollMode::Oneshot
-        }
     }
 
     /// Adds `fd` to the poller under a fresh key.
@@ -68,10 +57,7 @@ impl IoDriver {
     ) -> io::Result<(usize, Arc<ScheduledIo>)> {
         let (key, slot) = self.table.insert()?;
         // SAFETY: the caller keeps `fd` open until it deregisters it.
-        let added = unsafe {
-            self.poller
-                .add_with_mode(fd.as_raw_fd(), poll_event(key, interest), self.mode())
-        };
+        let added = unsafe { self.poller.add(fd, key, interest) };
         if let Err(error) = added {
             self.table.remove(key);
             return Err(error);
@@ -86,24 +72,19 @@ impl IoDriver {
         deleted
     }
 
-    /// One-shot mode only: re-arms `fd` after an operation would block.
+    /// Re-arms `fd` after an operation would block (a no-op for edge-triggered pollers).
     pub(crate) fn rearm(&self, fd: BorrowedFd<'_>, key: usize, interest: Interest) {
-        if !self.edge {
-            // An error here means the fd is being torn down; its owner will see it on the
-            // next operation.
-            let _ = self.poller.modify(fd, poll_event(key, interest));
-        }
+        self.poller.rearm(fd, key, interest);
     }
 
     /// Waits for events (at most `timeout`) and collects the wakers of the sources that
-    /// became ready. Only the driver thread calls this.
+    /// became ready. Only one thread at a time calls this (the driver's poll lock).
     pub(crate) fn turn(
         &self,
-        events: &mut polling::Events,
+        events: &mut Events,
         timeout: Option<Duration>,
         wakers: &mut Vec<Waker>,
     ) {
-        events.clear();
         if let Err(error) = self.poller.wait(events, timeout) {
             // Not recoverable by retrying at once; report and carry on with the timers.
             eprintln!("runtime: the I/O poller failed: {error}");
@@ -112,25 +93,7 @@ impl IoDriver {
         if events.is_empty() {
             return;
         }
-        self.table.dispatch(
-            events.iter().map(|event| {
-                let mut ready = Ready::EMPTY;
-                if event.readable {
-                    ready = ready | Ready::READABLE;
-                }
-                if event.writable {
-                    ready = ready | Ready::WRITABLE;
-                }
-                if event.is_interrupt() {
-                    ready = ready | Ready::READ_CLOSED;
-                }
-                if event.is_err() == Some(true) {
-                    ready = ready | Ready::ERROR;
-                }
-                (event.key, ready)
-            }),
-            wakers,
-        );
+        self.table.dispatch(events.iter(), wakers);
     }
 
     /// Interrupts a `turn` in progress (or makes the next one return at once).
@@ -152,7 +115,7 @@ impl IoDriver {
 impl std::fmt::Debug for IoDriver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IoDriver")
-            .field("edge", &self.edge)
+            .field("poller", &self.poller)
             .field("registrations", &self.table.len())
             .finish()
     }
