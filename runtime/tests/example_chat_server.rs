@@ -88,6 +88,15 @@ async fn start(config: server::Config) -> Server {
     Server { addr, stop, task }
 }
 
+/// A server with the default limits, through `serve` as `main.rs` starts it.
+async fn start_default() -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = runtime::spawn(server::serve(listener, stopped));
+    Server { addr, stop, task }
+}
+
 impl Server {
     async fn stop(self) -> server::Summary {
         self.stop.send(()).unwrap();
@@ -97,7 +106,7 @@ impl Server {
 
 #[runtime::test]
 async fn lines_reach_the_others_joins_and_leaves_are_announced() {
-    let server = start(server::Config::default()).await;
+    let server = start_default().await;
     let mut alice = Client::join(server.addr, "alice").await;
     let mut bob = Client::join(server.addr, "bob").await;
     alice.expect("* bob joined").await;
@@ -155,7 +164,7 @@ async fn lines_reach_the_others_joins_and_leaves_are_announced() {
 
 #[runtime::test]
 async fn an_overlong_line_disconnects_only_its_sender() {
-    let server = start(server::Config::default()).await;
+    let server = start_default().await;
     let max = server::Config::default().max_line;
     let mut alice = Client::join(server.addr, "alice").await;
     let mut bob = Client::join(server.addr, "bob").await;
@@ -210,7 +219,7 @@ async fn an_overlong_line_disconnects_only_its_sender() {
 
 #[runtime::test]
 async fn invalid_utf8_is_replaced_and_names_are_checked() {
-    let server = start(server::Config::default()).await;
+    let server = start_default().await;
     let mut alice = Client::join(server.addr, "alice").await;
     // An empty name, a taken name and a name with a space each get a guest name.
     let mut guest1 = Client::join_as(server.addr, "", "guest-1").await;
