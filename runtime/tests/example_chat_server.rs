@@ -26,7 +26,8 @@ struct Client {
 }
 
 impl Client {
-    /// Connects and asks for the name `asked` (the raw first line); expects `* you are <got>`.
+    /// Connects, reads the greeting and asks for the name `asked` (the raw first line);
+    /// expects `* you are <got>`.
     async fn join_as(addr: SocketAddr, asked: &str, got: &str) -> Client {
         let stream = TcpStream::connect(addr).await.unwrap();
         let (read, writer) = stream.into_split();
@@ -35,6 +36,7 @@ impl Client {
             reader: BufReader::new(read),
             writer,
         };
+        assert_eq!(client.recv().await, server::GREETING);
         client.send(asked).await;
         client.expect(&format!("* you are {got}")).await;
         client

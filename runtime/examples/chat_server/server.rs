@@ -1,6 +1,7 @@
 //! The chat server's logic: a line-based chat room over TCP.
 //!
 //! Protocol (every line ends with `\n`; a `\r` before it is dropped):
+//! - On connecting, a client reads [`GREETING`], which asks for its name.
 //! - The first line a client sends is the name it asks for. A name is 1 to
 //!   [`MAX_NAME`] letters, digits, `-`, `_` or `.`, not already in use; a client that asks for
 //!   anything else (an empty line, say) is given a free `guest-N`. The server answers
@@ -39,6 +40,9 @@ use runtime::net::{TcpListener, TcpStream};
 use runtime::sync::mpsc::{self, error::TrySendError};
 use runtime::sync::CancellationToken;
 use runtime::task::JoinSet;
+
+/// The first line every client reads.
+pub const GREETING: &str = "* welcome! your name? (an empty line gets you a guest name)\n";
 
 /// Longest name a client may ask for, in bytes.
 pub const MAX_NAME: usize = 32;
@@ -356,7 +360,7 @@ async fn connection(
     }
 }
 
-/// Writes the outbox's messages to the client until the outbox is closed and empty, then
+/// Writes [`GREETING`], then the outbox's messages to the client until the outbox is closed and empty, then
 /// closes the writing side. Stops at once when `kick` is cancelled; cancels `kick` itself
 /// when writing fails, so that the reading side stops too.
 async fn write_lines(
@@ -365,6 +369,8 @@ async fn write_lines(
     kick: CancellationToken,
 ) {
     let write = async {
+        out.write_all(GREETING.as_bytes()).await?;
+        out.flush().await?;
         while let Some(line) = lines.recv().await {
             out.write_all(line.as_bytes()).await?;
             // Send what is queued in one go, then flush once.
