@@ -47,9 +47,10 @@ pub const GREETING: &str = "* welcome! your name? (an empty line gets you a gues
 /// Longest name a client may ask for, in bytes.
 pub const MAX_NAME: usize = 32;
 
-/// After a line that is too long, how long the server keeps reading (and discarding) what the
-/// client still sends, so that closing the socket does not reset the connection before the
-/// client has read the error line.
+/// How long a departing client's writer may take to deliver what is queued for it; and, after
+/// a line that is too long, how long the server keeps reading (and discarding) what the client
+/// still sends, so that closing the socket does not reset the connection before the client has
+/// read the error line.
 const LINGER: Duration = Duration::from_secs(2);
 
 /// At most this many bytes are discarded while lingering.
@@ -169,15 +170,19 @@ impl Room {
     }
 
     /// Adds a client that asked for `requested` as its name; returns its id and the name it
-    /// got. Tells the others first, then the client itself, so that once a client has read
-    /// its `* you are` line, the others' outboxes hold the announcement.
+    /// got, or `None` if the server is shutting down. Tells the others first, then the client
+    /// itself, so that once a client has read its `* you are` line, the others' outboxes hold
+    /// the announcement.
     fn join(
         &self,
         requested: &str,
         outbox: mpsc::Sender<Message>,
         kick: CancellationToken,
-    ) -> (u64, Arc<str>) {
+    ) -> Option<(u64, Arc<str>)> {
         let mut registry = self.lock();
+        if registry.closed {
+            return None;
+        }
         let name: Arc<str> = if valid_name(requested) && !registry.name_taken(requested) {
             requested.into()
         } else {
@@ -196,7 +201,7 @@ impl Room {
                 kick,
             },
         );
-        (id, name)
+        Some((id, name))
     }
 
     /// Sends `line` from client `from` to everyone else.
@@ -311,7 +316,9 @@ async fn connection(
             Line::Eof => return Ok(Ending::Eof),
             Line::TooLong => return Ok(Ending::TooLong),
         };
-        let (id, name) = room.join(requested.trim(), outbox.clone(), kick.clone());
+        let Some((id, name)) = room.join(requested.trim(), outbox.clone(), kick.clone()) else {
+            return Ok(Ending::Closing);
+        };
         joined = Some(id);
         loop {
             match next_line(&mut reader, &mut buf, config.max_line).await? {
@@ -344,9 +351,14 @@ async fn connection(
         );
         let _ = outbox.try_send(error.into());
     }
-    // The writer ends once every sender of the outbox is gone (this one and the room's).
+    // The writer ends once every sender of the outbox is gone (this one and the room's) and
+    // it has delivered what is queued, unless the client stops reading: then it is cut off.
     drop(outbox);
-    let _ = writer.await;
+    let mut writer = writer;
+    if runtime::time::timeout(LINGER, &mut writer).await.is_err() {
+        kick.cancel();
+        let _ = writer.await;
+    }
     if too_long {
         // The client may still be sending the rest of its line: read it (the write side is
         // closed already) so that the close below is not a reset that could destroy the error
@@ -360,9 +372,9 @@ async fn connection(
     }
 }
 
-/// Writes [`GREETING`], then the outbox's messages to the client until the outbox is closed and empty, then
-/// closes the writing side. Stops at once when `kick` is cancelled; cancels `kick` itself
-/// when writing fails, so that the reading side stops too.
+/// Writes [`GREETING`], then the outbox's messages to the client until the outbox is closed
+/// and empty, then closes the writing side. Stops at once when `kick` is cancelled; cancels
+/// `kick` itself when writing fails, so that the reading side stops too.
 async fn write_lines(
     mut out: BufWriter<OwnedWriteHalf>,
     mut lines: mpsc::Receiver<Message>,
