@@ -49,8 +49,8 @@ async fn main() -> ExitCode {
         eprintln!("chat_server: shutting down");
     };
     let summary = server::serve(listener, ctrl_c).await;
-    println!(
-        "served {} connections ({} cut off at shutdown)",
+    eprintln!(
+        "chat_server: served {} connections ({} cut off at shutdown)",
         summary.connections, summary.cut_off
     );
     ExitCode::SUCCESS

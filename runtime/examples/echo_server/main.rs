@@ -7,7 +7,8 @@
 //! The first argument is the address to listen on (default `127.0.0.1:0`, any free port); the
 //! server prints `listening on <addr>` with the address it got, then serves one task per
 //! connection. Ctrl-C stops it gracefully: no new connections, the open ones get up to five
-//! seconds to finish (then they are cut off), and a summary is printed. The logic is in
+//! seconds to finish (then they are cut off), and a summary goes to stderr (stdout has
+//! only the `listening on` line). The logic is in
 //! `server.rs`, which the test `tests/example_echo_server.rs` includes.
 
 mod server;
@@ -50,8 +51,8 @@ async fn main() -> ExitCode {
         );
     };
     let summary = server::serve(listener, ctrl_c).await;
-    println!(
-        "served {} connections, echoed {} bytes ({} failed, {} cut off at shutdown)",
+    eprintln!(
+        "echo_server: served {} connections, echoed {} bytes ({} failed, {} cut off at shutdown)",
         summary.connections, summary.bytes, summary.failed, summary.cut_off
     );
     ExitCode::SUCCESS
