@@ -7,9 +7,9 @@
 //! The first argument is the address to listen on (default `127.0.0.1:0`, any free port); the
 //! server prints `listening on <addr>` with the address it got, then serves one task per
 //! connection. Ctrl-C stops it gracefully: no new connections, the open ones get up to five
-//! seconds to finish (then they are cut off), and a summary goes to stderr (stdout has
-//! only the `listening on` line). The logic is in
-//! `server.rs`, which the test `tests/example_echo_server.rs` includes.
+//! seconds to finish (then they are cut off), and a summary goes to stderr (stdout has only
+//! the `listening on` line). The logic is in `server.rs`, which the test
+//! `tests/example_echo_server.rs` includes.
 
 mod server;
 
