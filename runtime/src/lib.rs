@@ -194,8 +194,8 @@ pub mod net {
 pub mod fs {
     pub use runtime_io::fs::{
         canonicalize, copy, create_dir, create_dir_all, metadata, read, read_dir, read_to_string,
-        remove_dir, remove_dir_all, remove_file, rename, symlink_metadata, try_exists, write,
-        DirEntry, File, OpenOptions, ReadDir,
+        remove_dir, remove_dir_all, remove_file, rename, set_permissions, symlink_metadata,
+        try_exists, write, DirEntry, File, OpenOptions, ReadDir,
     };
 }
 

@@ -274,6 +274,30 @@ impl File {
         asyncify(move || std.set_len(size)).await
     }
 
+    /// Changes the file's permissions (`std::fs::File::set_permissions`); pending writes are
+    /// written first.
+    ///
+    /// Not cancel-safe: once started, the change completes in the background.
+    ///
+    /// ```
+    /// # #[runtime::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let path = std::env::temp_dir().join(format!("runtime-doc-fperm-{}", std::process::id()));
+    /// let file = runtime::fs::File::create(&path).await?;
+    /// let mut permissions = file.metadata().await?.permissions();
+    /// permissions.set_readonly(true);
+    /// file.set_permissions(permissions).await?;
+    /// assert!(file.metadata().await?.permissions().readonly());
+    /// # runtime::fs::remove_file(&path).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn set_permissions(&self, permissions: std::fs::Permissions) -> io::Result<()> {
+        self.settle().await?;
+        let std = self.std.clone();
+        asyncify(move || std.set_permissions(permissions)).await
+    }
+
     /// Writes pending bytes, then flushes data and metadata to the device (`fsync`).
     ///
     /// Not cancel-safe: once started, the sync completes in the background.

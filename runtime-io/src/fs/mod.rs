@@ -293,6 +293,31 @@ pub async fn metadata(path: impl AsRef<Path>) -> io::Result<std::fs::Metadata> {
     asyncify(move || std::fs::metadata(path)).await
 }
 
+/// Changes the permissions of `path` (`std::fs::set_permissions`).
+///
+/// Cancel-safe in effect: dropping the future lets the change complete or not at all.
+///
+/// ```
+/// # #[runtime::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let path = std::env::temp_dir().join(format!("runtime-doc-perm-{}", std::process::id()));
+/// runtime::fs::write(&path, "x").await?;
+/// let mut permissions = runtime::fs::metadata(&path).await?.permissions();
+/// permissions.set_readonly(true);
+/// runtime::fs::set_permissions(&path, permissions).await?;
+/// assert!(runtime::fs::metadata(&path).await?.permissions().readonly());
+/// # runtime::fs::remove_file(&path).await?;
+/// # Ok(())
+/// # }
+/// ```
+pub async fn set_permissions(
+    path: impl AsRef<Path>,
+    permissions: std::fs::Permissions,
+) -> io::Result<()> {
+    let path = path.as_ref().to_owned();
+    asyncify(move || std::fs::set_permissions(path, permissions)).await
+}
+
 /// The metadata of `path` itself, not following a symbolic link (`std::fs::symlink_metadata`).
 ///
 /// Cancel-safe: dropping the future has no effect.

@@ -87,16 +87,9 @@ pub async fn copy(
 
     // The permission bits, as `cp` gives a new file (set on the open file, so on the very file
     // written even if the path changes meanwhile).
-    let permissions = source_meta.permissions();
-    let handle = output
-        .try_clone()
+    output
+        .set_permissions(source_meta.permissions())
         .await
-        .map_err(|e| about(e, "cannot set the permissions of", &dst))?
-        .into_std()
-        .await;
-    runtime::spawn_blocking(move || handle.set_permissions(permissions))
-        .await
-        .map_err(|e| io::Error::other(e.to_string()))?
         .map_err(|e| about(e, "cannot set the permissions of", &dst))?;
 
     output
