@@ -14,40 +14,18 @@
 
 mod server;
 
-use std::io::Write;
 use std::process::ExitCode;
 
-use runtime::net::TcpListener;
+#[path = "../common/listen.rs"]
+mod listen;
 
 #[runtime::main]
 async fn main() -> ExitCode {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:0".to_string());
-    let listener = match TcpListener::bind(addr.as_str()).await {
+    let listener = match listen::bind_from_args("chat_server", "127.0.0.1:0").await {
         Ok(listener) => listener,
-        Err(e) => {
-            eprintln!("chat_server: cannot listen on {addr}: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
-    match listener.local_addr() {
-        Ok(local) => println!("listening on {local}"),
-        Err(e) => {
-            eprintln!("chat_server: cannot read the bound address: {e}");
-            return ExitCode::FAILURE;
-        }
-    }
-    let _ = std::io::stdout().flush();
-
-    let ctrl_c = async {
-        if let Err(e) = runtime::signal::ctrl_c().await {
-            // Without a way to hear Ctrl-C, run until killed rather than stop at once.
-            eprintln!("chat_server: cannot listen for Ctrl-C ({e}); stop it with a kill");
-            std::future::pending::<()>().await;
-        }
-        eprintln!("chat_server: shutting down");
-    };
+    let ctrl_c = listen::ctrl_c("chat_server");
     let summary = server::serve(listener, ctrl_c).await;
     eprintln!(
         "chat_server: served {} connections ({} cut off at shutdown)",

@@ -16,26 +16,29 @@ mod routes;
 mod server;
 mod sniff;
 
-use runtime::net::TcpListener;
+use std::process::ExitCode;
+
+#[path = "../common/listen.rs"]
+mod listen;
 
 #[runtime::main]
-async fn main() -> std::io::Result<()> {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:3000".to_string());
-    let listener = TcpListener::bind(addr.as_str()).await?;
-    println!("listening on {}", listener.local_addr()?);
-
-    let shutdown = async {
-        match runtime::signal::ctrl_c().await {
-            Ok(()) => eprintln!("shutting down: finishing the requests in flight"),
-            Err(err) => {
-                eprintln!("cannot listen for Ctrl-C ({err}); serving until killed");
-                std::future::pending::<()>().await;
-            }
-        }
+async fn main() -> ExitCode {
+    let listener = match listen::bind_from_args("http_server", "127.0.0.1:3000").await {
+        Ok(listener) => listener,
+        Err(code) => return code,
     };
-    let served = server::serve(listener, shutdown).await?;
-    eprintln!("served {served} connections; bye");
-    Ok(())
+    let shutdown = async {
+        listen::ctrl_c("http_server").await;
+        eprintln!("http_server: finishing the requests in flight");
+    };
+    match server::serve(listener, shutdown).await {
+        Ok(served) => {
+            eprintln!("http_server: served {served} connections");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("http_server: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
