@@ -66,6 +66,13 @@ impl Target {
                 "user names in URLs are not supported: {url:?}"
             )));
         }
+        // `host()` keeps an IPv6 address's brackets, so what follows it is `:port` or nothing.
+        let port = match authority.as_str()[authority.host().len()..].strip_prefix(':') {
+            None | Some("") => 80,
+            Some(port) => port
+                .parse()
+                .map_err(|_| invalid(format!("invalid port {port:?} in {url:?}")))?,
+        };
         let host = authority
             .host()
             .trim_start_matches('[')
@@ -75,7 +82,7 @@ impl Target {
         }
         Ok(Target {
             host: host.to_owned(),
-            port: authority.port_u16().unwrap_or(80),
+            port,
             authority: authority.as_str().to_owned(),
             path_and_query: uri
                 .path_and_query()
