@@ -1,7 +1,9 @@
 //! The `http_server` example, tested through its own modules: every route over HTTP/1 and over
 //! HTTP/2 (prior knowledge, same port) with exact status codes and bodies, and its graceful
 //! shutdown: a request in flight is finished, the listener is closed at once, idle and silent
-//! connections are closed, and `serve` returns the number of connections it served.
+//! connections are closed, and `serve` returns the number of connections it served. A
+//! connection that never sends a byte is also closed after the header-read timeout (paused
+//! clock).
 //!
 //! The shutdown tests talk raw HTTP/1 over a `TcpStream` so that they control exactly how much
 //! of a request the server has seen; `Expect: 100-continue` tells them when the handler is
@@ -356,4 +358,18 @@ async fn graceful_shutdown_does_not_wait_for_a_silent_connection() {
     assert_eq!(rest, b"");
     drop(client);
     assert_eq!(served.await.unwrap().unwrap(), 2);
+}
+
+#[runtime::test(start_paused = true)]
+async fn a_silent_connection_is_closed_after_the_header_read_timeout() {
+    let running = Running::start().await;
+    let start = runtime::time::Instant::now();
+    let mut silent = TcpStream::connect(running.addr).await.unwrap();
+    // The only timer is the server's wait for the first bytes: the idle runtime's paused clock
+    // jumps to it, and the server hangs up.
+    let mut rest = Vec::new();
+    silent.read_to_end(&mut rest).await.unwrap();
+    assert_eq!(rest, b"");
+    assert_eq!(start.elapsed(), Duration::from_secs(30));
+    assert_eq!(running.stop().await.unwrap().unwrap(), 1);
 }

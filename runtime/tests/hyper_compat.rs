@@ -4,7 +4,8 @@
 //! Covered: an HTTP/1 round trip, concurrent HTTP/2 streams on one connection, a request body
 //! streamed chunk by chunk and echoed as it arrives, keep-alive, hyper's header-read timeout on
 //! the paused clock through `HyperTimer`, `HyperTimer::reset`, `HyperIo` around an upgraded
-//! connection, bodies far larger than one read, and HTTP/2 on a 2-worker runtime.
+//! connection, bodies far larger than one read, HTTP/2 on a 2-worker runtime, and
+//! `HyperExecutor::with_handle` used from a thread outside the runtime.
 
 use std::convert::Infallible;
 use std::error::Error as StdError;
@@ -491,6 +492,12 @@ async fn hyper_timer_reset_moves_a_sleep_in_place() {
     time::advance(Duration::from_secs(4)).await;
     assert!(poll_once(&mut sleep).await.is_ready());
 
+    // A sleep that already fired runs again once reset (hyper reuses its timeout sleeps).
+    timer.reset(&mut sleep, timer.now() + Duration::from_secs(1));
+    assert!(poll_once(&mut sleep).await.is_pending());
+    time::advance(Duration::from_secs(1)).await;
+    assert!(poll_once(&mut sleep).await.is_ready());
+
     // A sleep of some other timer is replaced by one of ours.
     struct Forever;
     impl Future for Forever {
@@ -699,4 +706,27 @@ async fn http2_connections_on_a_two_worker_runtime() {
         joined.unwrap();
     }
     assert_served_ok(served, CONNECTIONS).await;
+}
+
+#[test]
+fn hyper_executor_with_a_handle_spawns_from_outside_the_runtime() {
+    use hyper::rt::Executor;
+
+    let rt = runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let executor = HyperExecutor::with_handle(rt.handle().clone());
+    let (tx, rx) = std::sync::mpsc::channel();
+    // A plain thread, no runtime entered: the future still runs on `rt`'s workers.
+    std::thread::spawn(move || {
+        executor.execute(async move {
+            let on_runtime = runtime::Handle::try_current().is_ok();
+            tx.send((on_runtime, runtime::task::try_id().is_some()))
+                .unwrap();
+        });
+    })
+    .join()
+    .unwrap();
+    assert_eq!(rx.recv().unwrap(), (true, true));
 }
