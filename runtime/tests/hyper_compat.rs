@@ -4,7 +4,8 @@
 //! Covered: an HTTP/1 round trip, concurrent HTTP/2 streams on one connection, a request body
 //! streamed chunk by chunk and echoed as it arrives, keep-alive, hyper's header-read timeout on
 //! the paused clock through `HyperTimer`, `HyperTimer::reset`, `HyperIo` around an upgraded
-//! connection, bodies far larger than one read, HTTP/2 on a 2-worker runtime, and
+//! connection, bodies far larger than one read, the adaptive read window (over an in-memory
+//! connection, where every read can fill it), HTTP/2 on a 2-worker runtime, and
 //! `HyperExecutor::with_handle` used from a thread outside the runtime.
 
 use std::convert::Infallible;
@@ -631,6 +632,95 @@ async fn bodies_much_larger_than_one_read_arrive_whole() {
     drop(sender);
     connection.await.unwrap().unwrap();
     assert_served_ok(served, 1).await;
+}
+
+/// An in-memory connection: once a request head has been written, reads come from a scripted
+/// response (hyper's client rejects an answer that comes before its request); writes are kept.
+struct Scripted {
+    response: runtime::io::Cursor<Vec<u8>>,
+    written: Vec<u8>,
+    reader: Option<std::task::Waker>,
+}
+
+impl AsyncRead for Scripted {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        if !self.written.ends_with(b"\r\n\r\n") {
+            self.reader = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        Pin::new(&mut self.response).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Scripted {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.written.extend_from_slice(buf);
+        if let Some(reader) = self.reader.take() {
+            reader.wake();
+        }
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+#[runtime::test]
+async fn the_read_window_grows_while_reads_fill_it() {
+    // Everything is there at once, so each read fills what it is offered: the window must grow
+    // from 4 KiB instead of taking 50 reads of 4 KiB for 200 KiB.
+    const LEN: usize = 200 * 1024;
+    let mut response = format!("HTTP/1.1 200 OK\r\ncontent-length: {LEN}\r\n\r\n").into_bytes();
+    response.extend_from_slice(&pattern(LEN));
+    let total = response.len();
+    let reads = Arc::new(Mutex::new(Vec::new()));
+    let io = RecordReads {
+        inner: Scripted {
+            response: runtime::io::Cursor::new(response),
+            written: Vec::new(),
+            reader: None,
+        },
+        reads: reads.clone(),
+    };
+    let (mut sender, connection) = client::conn::http1::handshake(HyperIo::new(io))
+        .await
+        .unwrap();
+    let connection = runtime::spawn(connection.without_shutdown());
+
+    let response = sender.send_request(get("/scripted")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = body_bytes(response).await;
+    assert!(body == pattern(LEN), "the body came back altered");
+    drop(sender);
+    let parts = connection.await.unwrap().unwrap();
+    let written = String::from_utf8(parts.io.into_inner().inner.written).unwrap();
+    assert!(
+        written.starts_with("GET /scripted HTTP/1.1\r\n"),
+        "{written}"
+    );
+
+    let sizes = std::mem::take(&mut *reads.lock().unwrap());
+    assert_eq!(sizes.iter().sum::<usize>(), total);
+    // 4 KiB, then double after every read that filled its window: 4 + 8 + 16 + 32 + 64 KiB,
+    // and the rest in one read.
+    let (last, full) = sizes.split_last().unwrap();
+    let doubling: Vec<usize> = (0..full.len()).map(|i| 4096 << i).collect();
+    assert_eq!(full, doubling, "reads: {sizes:?}");
+    assert_eq!(sizes.len(), 6, "reads: {sizes:?}");
+    assert_eq!(*last, total - doubling.iter().sum::<usize>());
 }
 
 /// Records the size of every read through it.
