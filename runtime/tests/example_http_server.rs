@@ -5,9 +5,11 @@
 //! connection that never sends a byte is also closed after the header-read timeout (paused
 //! clock).
 //!
-//! The shutdown tests talk raw HTTP/1 over a `TcpStream` so that they control exactly how much
-//! of a request the server has seen; `Expect: 100-continue` tells them when the handler is
-//! running (hyper sends `100 Continue` when the handler starts reading the body).
+//! The HTTP/1 shutdown tests talk raw HTTP/1 over a `TcpStream` so that they control exactly
+//! how much of a request the server has seen; `Expect: 100-continue` tells them when the
+//! handler is running (hyper sends `100 Continue` when the handler starts reading the body).
+//! Over HTTP/2 an answered request sent after the unfinished one says the same, since a
+//! connection's streams are sent and taken in order.
 
 #[path = "../examples/http_server/routes.rs"]
 mod routes;
@@ -16,19 +18,20 @@ mod server;
 #[path = "../examples/http_server/sniff.rs"]
 mod sniff;
 
+use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty, Full};
-use hyper::body::Incoming;
+use http_body_util::{BodyExt, Empty, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
 use hyper::header::{CONTENT_TYPE, HOST};
 use hyper::{client, Request, Response, StatusCode, Version};
 use runtime::compat::hyper::{HyperExecutor, HyperIo};
 use runtime::io::{AsyncReadExt, AsyncWriteExt};
 use runtime::net::{TcpListener, TcpStream};
-use runtime::sync::oneshot;
+use runtime::sync::{mpsc, oneshot};
 use runtime::task::{yield_now, JoinHandle};
 
 const TEXT: &str = "text/plain; charset=utf-8";
@@ -295,6 +298,70 @@ async fn graceful_shutdown_finishes_the_request_in_flight() {
     stream.read_to_end(&mut body).await.unwrap();
     assert!(body == sent, "the echo came back altered");
 
+    assert_eq!(served.await.unwrap().unwrap(), 1);
+}
+
+#[runtime::test]
+async fn graceful_shutdown_finishes_an_http2_stream_in_flight() {
+    let running = Running::start().await;
+    let addr = running.addr;
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, connection) =
+        client::conn::http2::handshake(HyperExecutor::new(), HyperIo::new(stream))
+            .await
+            .unwrap();
+    let connection = runtime::spawn(connection);
+
+    // A POST whose body is a channel, then a GET on the same connection: requests are sent in
+    // order, so once the GET is answered the server has taken the POST's stream, whose
+    // handler is now waiting for the rest of the body.
+    let (chunks, rx) = mpsc::channel::<Bytes>(4);
+    let frames = runtime::stream::unfold(rx, |mut rx| async move {
+        let chunk = rx.recv().await?;
+        Some((Ok::<_, Infallible>(Frame::data(chunk)), rx))
+    });
+    let post = Request::post("/echo")
+        .header(HOST, "localhost")
+        .body(StreamBody::new(frames).boxed())
+        .unwrap();
+    let posted = sender.send_request(post);
+    chunks
+        .send(Bytes::from_static(b"sent before, "))
+        .await
+        .unwrap();
+    let get = Request::get("/")
+        .header(HOST, "localhost")
+        .body(Empty::new().boxed())
+        .unwrap();
+    let (status, _, body) = split(sender.send_request(get).await.unwrap()).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, Bytes::from("Hello, World!\n"))
+    );
+
+    let served = running.stop();
+    for _ in 0..20 {
+        yield_now().await;
+    }
+    assert!(
+        !served.is_finished(),
+        "serve returned with an HTTP/2 stream in flight"
+    );
+    let refused = TcpStream::connect(addr).await.unwrap_err();
+    assert_eq!(refused.kind(), io::ErrorKind::ConnectionRefused);
+
+    chunks
+        .send(Bytes::from_static(b"sent after"))
+        .await
+        .unwrap();
+    drop(chunks);
+    let (status, _, body) = split(posted.await.unwrap()).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, Bytes::from("sent before, sent after"))
+    );
+    drop(sender);
+    connection.await.unwrap().unwrap();
     assert_eq!(served.await.unwrap().unwrap(), 1);
 }
 
