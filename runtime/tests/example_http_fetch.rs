@@ -261,7 +261,7 @@ async fn a_silent_server_times_out_each_attempt() {
 }
 
 #[test]
-fn urls_are_parsed_by_hand_checked_and_never_panic() {
+fn urls_are_taken_apart_and_bad_ones_are_errors_not_panics() {
     let target = Target::parse("http://127.0.0.1:8080/json?pretty=1").unwrap();
     assert_eq!(
         target,
