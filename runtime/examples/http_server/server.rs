@@ -3,8 +3,8 @@
 //!
 //! Graceful shutdown: when the `shutdown` future completes, the listener is closed, every
 //! connection is told to finish (hyper completes the requests in flight, then closes idle
-//! keep-alive connections and sends HTTP/2 `GOAWAY`), and [`serve`] returns once the last
-//! connection task has ended.
+//! keep-alive connections and sends HTTP/2 `GOAWAY`; a connection that has not sent a byte yet
+//! is simply closed), and [`serve`] returns once the last connection task has ended.
 
 use std::future::Future;
 use std::io;
@@ -21,7 +21,8 @@ use runtime::task::JoinSet;
 use crate::routes;
 use crate::sniff::{sniff, Protocol};
 
-/// How long an HTTP/1 connection may take to send a request's headers.
+/// How long an HTTP/1 connection may take to send a request's headers (and any connection, to
+/// send its first bytes).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves `listener` until `shutdown` completes, then drains the connections (see the module
@@ -60,9 +61,17 @@ pub async fn serve(listener: TcpListener, shutdown: impl Future<Output = ()>) ->
 async fn serve_connection(stream: TcpStream, stop: CancellationToken) {
     // Responses are written whole; don't let Nagle hold their last segment back.
     let _ = stream.set_nodelay(true);
-    let (protocol, stream) = match sniff(stream).await {
-        Ok(sniffed) => sniffed,
-        Err(_) => return,
+    // Until its first bytes arrive, hyper is not in charge of the connection yet, so neither its
+    // header-read timeout nor its graceful shutdown covers it: a client that connects and stays
+    // silent gets the same timeout here, and a shutdown closes it (no request is in flight).
+    let sniffed = runtime::select! {
+        biased;
+        sniffed = runtime::time::timeout(HEADER_READ_TIMEOUT, sniff(stream)) => sniffed,
+        () = stop.cancelled() => return,
+    };
+    let (protocol, stream) = match sniffed {
+        Ok(Ok(sniffed)) => sniffed,
+        Ok(Err(_)) | Err(_) => return,
     };
     let io = HyperIo::new(stream);
     let service = service_fn(routes::handle);
