@@ -1,0 +1,35 @@
+//! mini_redis: a redis-compatible (RESP2) key-value and pub/sub server on this runtime.
+//!
+//! `cargo run --release --example mini_redis -- 127.0.0.1:6380` binds the address (default
+//! `127.0.0.1:6379`), prints `listening on <addr>` and serves until Ctrl-C. Commands: PING,
+//! ECHO, GET, SET (NX/XX, GET, EX/PX/KEEPTTL), DEL, EXISTS, INCR, MGET, MSET, PUBLISH, SUBSCRIBE,
+//! UNSUBSCRIBE, QUIT; try it with `redis-cli -p 6380` or `redis-benchmark -p 6380`.
+//!
+//! The code is in `resp.rs` (protocol), `db.rs` (keyspace), `pubsub.rs` (channels) and
+//! `server.rs` (connections and commands); `runtime/tests/mini_redis*.rs` test those files.
+
+mod db;
+mod pubsub;
+mod resp;
+mod server;
+
+use std::io::Write;
+
+use runtime::net::TcpListener;
+
+#[runtime::main]
+async fn main() -> std::io::Result<()> {
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:6379".to_string());
+    let listener = TcpListener::bind(addr.as_str()).await?;
+    println!("listening on {}", listener.local_addr()?);
+    std::io::stdout().flush()?;
+    let shutdown = async {
+        if let Err(error) = runtime::signal::ctrl_c().await {
+            eprintln!("mini_redis: cannot wait for Ctrl-C ({error}); serving until killed");
+            std::future::pending::<()>().await;
+        }
+    };
+    server::serve(listener, server::Config::default(), shutdown).await
+}
