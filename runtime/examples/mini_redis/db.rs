@@ -262,7 +262,6 @@ impl Db {
     }
 
     /// The number of keys stored, expired ones not yet removed included.
-    #[allow(dead_code)] // used by the tests
     pub fn len(&self) -> usize {
         self.shards
             .iter()

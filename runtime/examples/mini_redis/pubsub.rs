@@ -17,10 +17,13 @@ use crate::resp;
 /// A ready-to-write `message` reply, shared by all the subscribers it goes to.
 pub type Message = Arc<[u8]>;
 
+/// Each channel's subscribers: connection id to its message sender.
+type Channels = HashMap<Vec<u8>, HashMap<u64, UnboundedSender<Message>>>;
+
 /// The channel registry. Share it with an `Arc`.
 #[derive(Debug, Default)]
 pub struct PubSub {
-    channels: Mutex<HashMap<Vec<u8>, HashMap<u64, UnboundedSender<Message>>>>,
+    channels: Mutex<Channels>,
 }
 
 impl PubSub {
@@ -29,7 +32,7 @@ impl PubSub {
         PubSub::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<Vec<u8>, HashMap<u64, UnboundedSender<Message>>>> {
+    fn lock(&self) -> MutexGuard<'_, Channels> {
         self.channels
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

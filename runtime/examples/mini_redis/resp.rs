@@ -161,6 +161,10 @@ fn parse_inline(
     if let [head @ .., b'\r'] = text {
         text = head;
     }
+    // Like redis (which splits it as a C string), a NUL byte ends the request's text.
+    if let Some(nul) = text.iter().position(|&b| b == 0) {
+        text = &text[..nul];
+    }
     scratch.clear();
     if split_args(text, args, scratch).is_none() {
         args.clear();

@@ -161,6 +161,7 @@ enum Command {
     Incr,
     MGet,
     MSet,
+    DbSize,
     Publish,
     Subscribe,
     Unsubscribe,
@@ -185,6 +186,7 @@ fn lookup(name: &[u8]) -> Option<(Command, &'static str, i32)> {
         b"incr" => (Command::Incr, "incr", 2),
         b"mget" => (Command::MGet, "mget", -2),
         b"mset" => (Command::MSet, "mset", -3),
+        b"dbsize" => (Command::DbSize, "dbsize", 1),
         b"publish" => (Command::Publish, "publish", 3),
         b"subscribe" => (Command::Subscribe, "subscribe", -2),
         b"unsubscribe" => (Command::Unsubscribe, "unsubscribe", -1),
@@ -436,6 +438,8 @@ impl Conn {
                 }
                 resp::simple(out, "OK");
             }
+            // Like redis, expired keys not yet removed are counted.
+            Command::DbSize => resp::integer(out, db.len() as i64),
             Command::Publish => {
                 let receivers = self.shared.pubsub.publish(args.get(1), args.get(2));
                 resp::integer(out, receivers as i64);
