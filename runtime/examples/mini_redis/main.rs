@@ -17,7 +17,14 @@ use std::io::Write;
 
 use runtime::net::TcpListener;
 
-#[runtime::main]
+// One worker, like redis's one event-loop thread. Measured on the 2-core benchmark machine
+// with `redis-benchmark -t ping,set,get -c 50 -n 200000` (5 interleaved rounds, rps medians;
+// `benches/load/redis.sh` runs the comparison): `worker_threads = 1` gave ~138k rps on every
+// test, the default 2 workers ~128k (redis-benchmark needs one of the two cores, and a second
+// worker mostly adds wake-ups between threads), `flavor = "current_thread"` ~110k, and
+// redis-server itself ~122k. On a machine with cores to spare, more workers let requests of
+// different connections run in parallel (the keyspace is sharded for that).
+#[runtime::main(worker_threads = 1)]
 async fn main() -> std::io::Result<()> {
     let addr = std::env::args()
         .nth(1)
