@@ -797,17 +797,23 @@ async fn the_servers_sweeper_removes_expired_keys_nobody_touches() {
 }
 
 #[test]
-fn pubsub_registry_counts_receivers() {
+fn pubsub_registry_counts_receivers_and_marks_laggards() {
     let registry = pubsub::PubSub::new();
-    let (tx1, mut rx1) = runtime::sync::mpsc::unbounded_channel();
-    let (tx2, rx2) = runtime::sync::mpsc::unbounded_channel();
-    assert!(registry.subscribe(b"ch", 1, &tx1));
-    assert!(!registry.subscribe(b"ch", 1, &tx1));
-    assert!(registry.subscribe(b"ch", 2, &tx2));
+    let (one, mut rx1) = pubsub::Subscriber::new(2);
+    let (two, rx2) = pubsub::Subscriber::new(2);
+    assert!(registry.subscribe(b"ch", 1, &one));
+    assert!(!registry.subscribe(b"ch", 1, &one));
+    assert!(registry.subscribe(b"ch", 2, &two));
     assert_eq!(registry.publish(b"ch", b"hi"), 2);
     assert_eq!(&*rx1.try_recv().unwrap(), &message("ch", "hi")[..]);
     drop(rx2); // a receiver that is gone is not counted
     assert_eq!(registry.publish(b"ch", b"hi"), 1);
+    // One queued, room for one more, then the third does not fit: counted, but lagging.
+    assert!(!one.lagged());
+    assert_eq!(registry.publish(b"ch", b"3"), 1);
+    assert!(!one.lagged());
+    assert_eq!(registry.publish(b"ch", b"4"), 1);
+    assert!(one.lagged());
     assert!(registry.unsubscribe(b"ch", 1));
     assert!(registry.unsubscribe(b"ch", 2));
     assert!(!registry.unsubscribe(b"ch", 2));

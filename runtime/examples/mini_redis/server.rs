@@ -21,11 +21,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use runtime::io::{AsyncReadExt, AsyncWriteExt};
 use runtime::net::{TcpListener, TcpStream};
-use runtime::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use runtime::sync::mpsc;
 use runtime::task::JoinSet;
 
 use crate::db::{Db, IncrError, SetCondition, Ttl};
-use crate::pubsub::{Message, PubSub};
+use crate::pubsub::{self, Message, PubSub, Subscriber};
 use crate::resp::{self, Limits, Source};
 
 /// The largest bulk string accepted by default: 512 MiB, redis's `proto-max-bulk-len`.
@@ -235,8 +235,8 @@ struct Subscription {
     /// The channels, in the order they were subscribed to (UNSUBSCRIBE without arguments
     /// confirms them in this order).
     channels: Vec<Vec<u8>>,
-    sender: UnboundedSender<Message>,
-    receiver: UnboundedReceiver<Message>,
+    subscriber: Subscriber,
+    receiver: mpsc::Receiver<Message>,
 }
 
 /// One client connection's state.
@@ -345,10 +345,17 @@ async fn connection(mut stream: TcpStream, shared: Arc<Shared>) -> io::Result<()
                 match event {
                     Event::Read(read) => read,
                     Event::Message(message) => {
-                        // Deliver it and whatever else is queued, in one write.
-                        out.extend_from_slice(&message.unwrap_or_else(|| Arc::from(&[][..])));
+                        // Deliver it and whatever else is queued, in one write. (`None` cannot
+                        // happen: the subscription holds a sender.)
+                        out.extend_from_slice(message.as_deref().unwrap_or_default());
                         while let Ok(message) = subscription.receiver.try_recv() {
                             out.extend_from_slice(&message);
+                        }
+                        if subscription.subscriber.lagged() {
+                            // Messages were lost: send what is here, then close (redis closes
+                            // a subscriber over its output buffer limit).
+                            stream.write_all(&out).await?;
+                            return Ok(());
                         }
                         continue;
                     }
@@ -470,10 +477,10 @@ impl Conn {
 
     fn subscribe(&mut self, args: Args<'_>, out: &mut Vec<u8>) {
         let subscription = self.subscription.get_or_insert_with(|| {
-            let (sender, receiver) = mpsc::unbounded_channel();
+            let (subscriber, receiver) = Subscriber::new(pubsub::BACKLOG);
             Subscription {
                 channels: Vec::new(),
-                sender,
+                subscriber,
                 receiver,
             }
         });
@@ -481,7 +488,7 @@ impl Conn {
             if self
                 .shared
                 .pubsub
-                .subscribe(channel, self.id, &subscription.sender)
+                .subscribe(channel, self.id, &subscription.subscriber)
             {
                 subscription.channels.push(channel.to_vec());
             }
