@@ -353,7 +353,7 @@ async fn requests_over_the_configured_limits_are_rejected_then_closed() {
     let server = Server::start(Config {
         max_bulk: 16,
         max_array: 3,
-        sweep_interval: None,
+        ..no_sweep()
     })
     .await;
     let mut s = server.connect().await;
@@ -533,6 +533,51 @@ async fn pubsub_delivers_to_every_subscriber() {
         }
     }
     exchange_then_closed(&mut one, &cmd(&["QUIT"]), b"+OK\r\n").await;
+    server.stop().await;
+}
+
+#[runtime::test]
+async fn a_subscriber_that_does_not_read_is_disconnected() {
+    let server = Server::start(Config {
+        subscriber_backlog: 1,
+        ..no_sweep()
+    })
+    .await;
+    let mut slow = server.connect().await;
+    let mut publisher = server.connect().await;
+    exchange(
+        &mut slow,
+        &cmd(&["SUBSCRIBE", "firehose"]),
+        &confirmation("subscribe", "firehose", 1),
+    )
+    .await;
+    // 64 MiB in 1 MiB messages: more than the socket buffers between the server and a client
+    // that reads nothing hold, so its queue of one message overflows. Every message counts as
+    // received, as in redis.
+    let payload = "m".repeat(1 << 20);
+    let published = 64;
+    for _ in 0..published {
+        exchange(
+            &mut publisher,
+            &cmd(&["PUBLISH", "firehose", &payload]),
+            b":1\r\n",
+        )
+        .await;
+    }
+    // The slow subscriber gets what fitted, then the server closes the connection.
+    let mut received = Vec::new();
+    slow.read_to_end(&mut received).await.unwrap();
+    let one = message("firehose", &payload);
+    assert_eq!(received.len() % one.len(), 0);
+    assert!(received.len() / one.len() < published);
+    assert!(received.chunks(one.len()).all(|m| m == one));
+    // Nobody is subscribed any more, and the server goes on serving.
+    exchange(
+        &mut publisher,
+        &cmd(&["PUBLISH", "firehose", "x"]),
+        b":0\r\n",
+    )
+    .await;
     server.stop().await;
 }
 

@@ -46,6 +46,9 @@ pub struct Config {
     pub max_array: usize,
     /// How often expired keys nobody touches are removed; `None`: only lazily, when touched.
     pub sweep_interval: Option<Duration>,
+    /// How many published messages may wait for a subscriber that does not keep up; one more
+    /// and its connection is closed.
+    pub subscriber_backlog: usize,
 }
 
 impl Default for Config {
@@ -54,6 +57,7 @@ impl Default for Config {
             max_bulk: MAX_BULK,
             max_array: MAX_ARRAY,
             sweep_interval: Some(SWEEP_INTERVAL),
+            subscriber_backlog: pubsub::BACKLOG,
         }
     }
 }
@@ -64,6 +68,7 @@ struct Shared {
     db: Db,
     pubsub: PubSub,
     limits: Limits,
+    subscriber_backlog: usize,
     next_id: AtomicU64,
 }
 
@@ -81,6 +86,7 @@ pub async fn serve(
             max_bulk: config.max_bulk,
             max_array: config.max_array,
         },
+        subscriber_backlog: config.subscriber_backlog.max(1),
         next_id: AtomicU64::new(1),
     });
     let mut tasks = JoinSet::new();
@@ -352,9 +358,10 @@ async fn connection(mut stream: TcpStream, shared: Arc<Shared>) -> io::Result<()
                             out.extend_from_slice(&message);
                         }
                         if subscription.subscriber.lagged() {
-                            // Messages were lost: send what is here, then close (redis closes
-                            // a subscriber over its output buffer limit).
-                            stream.write_all(&out).await?;
+                            // Messages were lost: close at once, as redis closes a client over
+                            // its pub/sub output buffer limit. (The queue bounds the memory a
+                            // client that never reads can hold; this check runs once the
+                            // previous write went out.)
                             return Ok(());
                         }
                         continue;
@@ -477,7 +484,7 @@ impl Conn {
 
     fn subscribe(&mut self, args: Args<'_>, out: &mut Vec<u8>) {
         let subscription = self.subscription.get_or_insert_with(|| {
-            let (subscriber, receiver) = Subscriber::new(pubsub::BACKLOG);
+            let (subscriber, receiver) = Subscriber::new(self.shared.subscriber_backlog);
             Subscription {
                 channels: Vec::new(),
                 subscriber,
