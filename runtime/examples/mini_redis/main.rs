@@ -2,11 +2,12 @@
 //!
 //! `cargo run --release --example mini_redis -- 127.0.0.1:6380` binds the address (default
 //! `127.0.0.1:6379`), prints `listening on <addr>` and serves until Ctrl-C. Commands: PING,
-//! ECHO, GET, SET (NX/XX, GET, EX/PX/KEEPTTL), DEL, EXISTS, INCR, MGET, MSET, DBSIZE, PUBLISH, SUBSCRIBE,
-//! UNSUBSCRIBE, QUIT; try it with `redis-cli -p 6380` or `redis-benchmark -p 6380`.
+//! ECHO, GET, SET (NX/XX, GET, EX/PX/KEEPTTL), DEL, EXISTS, INCR, MGET, MSET, DBSIZE, PUBLISH,
+//! SUBSCRIBE, UNSUBSCRIBE, QUIT; try it with `redis-cli -p 6380` or `redis-benchmark -p 6380`.
 //!
 //! The code is in `resp.rs` (protocol), `db.rs` (keyspace), `pubsub.rs` (channels) and
-//! `server.rs` (connections and commands); `runtime/tests/mini_redis*.rs` test those files.
+//! `server.rs` (connections and commands); `runtime/tests/mini_redis.rs` tests those files, and
+//! `benches/load/redis.sh` measures the server against redis-server.
 
 mod db;
 mod pubsub;
