@@ -23,8 +23,11 @@ use runtime::net::TcpListener;
 // `benches/load/redis.sh` runs the comparison): `worker_threads = 1` gave ~138k rps on every
 // test, the default 2 workers ~128k (redis-benchmark needs one of the two cores, and a second
 // worker mostly adds wake-ups between threads), `flavor = "current_thread"` ~110k, and
-// redis-server itself ~122k. On a machine with cores to spare, more workers let requests of
-// different connections run in parallel (the keyspace is sharded for that).
+// redis-server itself ~122k. When other processes compete for the cores, every flavor drops
+// to ~0.8-0.9x of redis-server: each time the worker runs out of requests it hands the poller
+// back to the runtime's driver thread, which wakes it again for the next ones (two threads
+// taking turns, where redis has one thread waiting in epoll). On a machine with cores to
+// spare, more workers let different connections run in parallel (the keyspace is sharded).
 #[runtime::main(worker_threads = 1)]
 async fn main() -> std::io::Result<()> {
     let addr = std::env::args()
