@@ -113,7 +113,7 @@ async fn assert_served_ok(served: Served, n: usize) {
     assert_eq!(results.len(), n);
     for result in results {
         if let Err(err) = result {
-            panic!("a server connection failed: {err}");
+            panic!("a server connection failed: {err:?}");
         }
     }
 }

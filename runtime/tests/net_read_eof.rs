@@ -2,7 +2,8 @@
 //! block"); these tests pin down that nothing is lost by it: an end of file queued right behind
 //! the data, data that arrives after the short read, and both on TCP and Unix streams. A lost
 //! wake-up would leave a read pending forever, so each read runs under a generous real-time
-//! guard that turns a hang into a failure.
+//! guard that turns a hang into a failure. Also: `shutdown` after the peer reset the connection
+//! is `Ok`, not the kernel's `NotConnected`.
 
 use std::time::Duration;
 
@@ -131,4 +132,27 @@ fn tcp_short_reads_on_a_multi_thread_runtime_lose_nothing() {
         let expected: Vec<u8> = (0..2_000u32).flat_map(u32::to_le_bytes).collect();
         assert_eq!(got, expected);
     });
+}
+
+#[runtime::test]
+async fn tcp_shutdown_after_the_peer_reset_is_ok() {
+    let (writer, mut reader) = tcp_pair().await;
+    // Closing with a zero linger sends a reset instead of a FIN.
+    writer.set_linger(Some(Duration::ZERO)).unwrap();
+    drop(writer);
+    let mut buf = [0u8; 16];
+    let read = timeout(HANG, reader.read(&mut buf))
+        .await
+        .expect("the reset never woke the reader");
+    assert!(
+        matches!(&read, Ok(0))
+            || read
+                .as_ref()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+        "{read:?}"
+    );
+    // The kernel answers `NotConnected` now; there is nothing left to shut, so it is `Ok`
+    // (hyper's HTTP/2 server fails a finished connection on that error otherwise).
+    reader.shutdown(std::net::Shutdown::Write).unwrap();
+    reader.close().await.unwrap();
 }

@@ -41,6 +41,17 @@ mod udp;
 pub mod unix;
 
 pub use addr::{lookup_host, ToSocketAddrs};
+
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 pub use unix::{UnixDatagram, UnixListener, UnixStream};
+
+/// The result of `shutdown(2)` on a stream socket, with `NotConnected` taken as done: the kernel
+/// says so when the peer reset the connection first (a race no caller can avoid), and there is
+/// then nothing left to shut.
+pub(crate) fn shutdown_done(result: std::io::Result<()>) -> std::io::Result<()> {
+    match result {
+        Err(error) if error.kind() == std::io::ErrorKind::NotConnected => Ok(()),
+        result => result,
+    }
+}

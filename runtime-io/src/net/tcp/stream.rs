@@ -235,10 +235,13 @@ impl TcpStream {
     /// Shuts down the reading side, the writing side, or both (`shutdown(2)`). After
     /// `Shutdown::Write` the peer reads end-of-file once it has read what was sent.
     ///
+    /// A connection the peer has already reset counts as shut down: `Ok`, not `NotConnected`
+    /// (as Tokio does; the reset can always win the race with this call).
+    ///
     /// # Errors
-    /// As `shutdown(2)`, e.g. `NotConnected`.
+    /// As `shutdown(2)`.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.io.get_ref().shutdown(how)
+        crate::net::shutdown_done(self.io.get_ref().shutdown(how))
     }
 
     /// Waits until the stream is ready for `interest`, and returns the readiness seen. It may

@@ -143,10 +143,13 @@ impl UnixStream {
 
     /// Shuts down the reading side, the writing side, or both (`shutdown(2)`).
     ///
+    /// A connection the peer has already reset counts as shut down: `Ok`, not `NotConnected`
+    /// (as Tokio does; the reset can always win the race with this call).
+    ///
     /// # Errors
     /// As `shutdown(2)`.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.io.get_ref().shutdown(how)
+        crate::net::shutdown_done(self.io.get_ref().shutdown(how))
     }
 
     /// Waits until the stream is ready for `interest`; returns the readiness seen (it may be a
