@@ -333,46 +333,6 @@ async fn http1_keep_alive_serves_three_requests_on_one_connection() {
     assert_served_ok(served, 1).await;
 }
 
-/// Counts the bytes read through it and wakes `progress` after each read.
-struct CountReads<S> {
-    inner: S,
-    read: Arc<AtomicUsize>,
-    progress: Arc<Notify>,
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for CountReads<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(n)) = polled {
-            self.read.fetch_add(n, SeqCst);
-            self.progress.notify_one();
-        }
-        polled
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for CountReads<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_close(cx)
-    }
-}
-
 /// Keeps a paused current-thread runtime's clock from jumping by itself: while a blocking task
 /// is in flight the idle runtime does not move the clock to the next timer, so only
 /// `time::advance` moves it. Without this, the runtime would jump to hyper's timeout whenever
@@ -411,10 +371,12 @@ async fn header_read_timeout_closes_a_half_sent_head_when_the_clock_passes_it() 
         let (read, progress) = (read.clone(), progress.clone());
         async move {
             let (stream, _) = listener.accept().await.unwrap();
-            let stream = CountReads {
+            let stream = OnRead {
                 inner: stream,
-                read,
-                progress,
+                on_read: move |n| {
+                    read.fetch_add(n, SeqCst);
+                    progress.notify_one();
+                },
             };
             let service = service_fn(|_: Request<Incoming>| async {
                 Ok::<_, Infallible>(Response::new(empty()))
@@ -596,9 +558,12 @@ async fn bodies_much_larger_than_one_read_arrive_whole() {
     // read, so 200 KiB cannot arrive in fewer than 6 of them.
     let reads = Arc::new(Mutex::new(Vec::new()));
     let stream = TcpStream::connect(addr).await.unwrap();
-    let stream = RecordReads {
+    let stream = OnRead {
         inner: stream,
-        reads: reads.clone(),
+        on_read: {
+            let reads = reads.clone();
+            move |n| reads.lock().unwrap().push(n)
+        },
     };
     let (mut sender, connection) = client::conn::http1::handshake(HyperIo::new(stream))
         .await
@@ -687,13 +652,16 @@ async fn the_read_window_grows_while_reads_fill_it() {
     response.extend_from_slice(&pattern(LEN));
     let total = response.len();
     let reads = Arc::new(Mutex::new(Vec::new()));
-    let io = RecordReads {
+    let io = OnRead {
         inner: Scripted {
             response: runtime::io::Cursor::new(response),
             written: Vec::new(),
             reader: None,
         },
-        reads: reads.clone(),
+        on_read: {
+            let reads = reads.clone();
+            move |n| reads.lock().unwrap().push(n)
+        },
     };
     let (mut sender, connection) = client::conn::http1::handshake(HyperIo::new(io))
         .await
@@ -723,13 +691,13 @@ async fn the_read_window_grows_while_reads_fill_it() {
     assert_eq!(*last, total - doubling.iter().sum::<usize>());
 }
 
-/// Records the size of every read through it.
-struct RecordReads<S> {
+/// Calls `on_read` with the size of every read through it that got bytes.
+struct OnRead<S, F> {
     inner: S,
-    reads: Arc<Mutex<Vec<usize>>>,
+    on_read: F,
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for RecordReads<S> {
+impl<S: AsyncRead + Unpin, F: FnMut(usize) + Unpin> AsyncRead for OnRead<S, F> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -738,14 +706,14 @@ impl<S: AsyncRead + Unpin> AsyncRead for RecordReads<S> {
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(n)) = polled {
             if n > 0 {
-                self.reads.lock().unwrap().push(n);
+                (self.on_read)(n);
             }
         }
         polled
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for RecordReads<S> {
+impl<S: AsyncWrite + Unpin, F: Unpin> AsyncWrite for OnRead<S, F> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
