@@ -190,6 +190,8 @@ impl Builder {
     /// `InvalidInput` for zero workers, blocking threads, or intervals; the OS error if a
     /// worker thread cannot be started.
     pub fn build(&mut self) -> io::Result<Runtime> {
+        // Start the tasks' coarse clock (see `task::stats`) before the first spawn stamps it.
+        crate::task::stats::refresh_coarse_clock();
         let invalid = |what: &str| {
             Err(io::Error::new(
                 io::ErrorKind::InvalidInput,

@@ -125,7 +125,8 @@ pub use runtime_macros::try_stream;
 pub mod task {
     pub use runtime_core::task::{
         block_in_place, id, join_set, name, spawn, spawn_blocking, try_id, yield_now, AbortHandle,
-        Builder, GroupClosed, GroupError, Id, JoinError, JoinHandle, JoinSet, TaskGroup,
+        Builder, GroupClosed, GroupError, Id, JoinError, JoinHandle, JoinSet, TaskGroup, TaskInfo,
+        TaskState,
     };
 }
 

@@ -268,6 +268,7 @@ impl Handle {
                 }
             }
             let mut ran_dry = false;
+            crate::task::stats::refresh_coarse_clock();
             for _ in 0..me.config.event_interval {
                 let task = {
                     let mut core = cx.core.borrow_mut();
@@ -315,6 +316,10 @@ impl Handle {
 
     pub(crate) fn num_alive_tasks(&self) -> usize {
         self.owned.len()
+    }
+
+    pub(crate) fn tasks(&self) -> Vec<crate::task::TaskInfo> {
+        self.owned.snapshot()
     }
 }
 

@@ -8,8 +8,9 @@ use std::ptr::NonNull;
 
 use crossbeam_utils::CachePadded;
 
-use super::raw::{Header, RawTask};
+use super::raw::{self, Header, RawTask};
 use super::Task;
+use super::{stats, TaskInfo};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 
@@ -130,6 +131,26 @@ impl OwnedTasks {
                 task.shutdown();
             }
         }
+    }
+
+    /// A snapshot of every task in the list, one shard lock at a time.
+    pub(crate) fn snapshot(&self) -> Vec<TaskInfo> {
+        let now = stats::millis_now();
+        let mut tasks = Vec::with_capacity(self.len());
+        for shard in self.shards.iter() {
+            let shard = shard.lock();
+            let mut next = shard.head;
+            while let Some(ptr) = next {
+                // SAFETY: under the shard lock every task in the list is alive (the list holds a
+                // reference) and its links are stable; `ptr` came from the task's allocation.
+                unsafe {
+                    let header = ptr.as_ref();
+                    tasks.push(TaskInfo::new(header, raw::stats_of(ptr), now));
+                    next = header.owned_next.with(|n| *n);
+                }
+            }
+        }
+        tasks
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -14,6 +14,7 @@ use std::task::Waker;
 
 use super::harness;
 use super::state::State;
+use super::stats::PollStats;
 use super::{Id, Schedule};
 use crate::loom::cell::UnsafeCell;
 
@@ -82,6 +83,8 @@ pub(crate) enum Failure {
 #[repr(C)]
 pub(crate) struct Cell<F: Future, S> {
     pub(crate) header: Header,
+    /// At the same offset in every cell (see `Prefix`).
+    pub(crate) stats: PollStats,
     pub(crate) scheduler: S,
     /// Written by the `JoinHandle` while it holds the slot, read by the runtime while the
     /// `JOIN_WAKER` bit hands it over (see `State`).
@@ -123,12 +126,31 @@ where
                 name,
                 spawned_at,
             },
+            stats: PollStats::new(),
             scheduler,
             join_waker: UnsafeCell::new(None),
             stage: UnsafeCell::new(Stage::Running(future)),
         });
         NonNull::from(Box::leak(cell)).cast()
     }
+}
+
+/// The first two fields of every `Cell`, whatever its future and scheduler types. Both are
+/// `repr(C)` with the same leading fields, so the fields sit at the same offsets.
+#[repr(C)]
+struct Prefix {
+    header: Header,
+    stats: PollStats,
+}
+
+/// The poll statistics of the task whose header `ptr` points to.
+///
+/// # Safety
+/// `ptr` must point to the header of a live `Cell` (with the cell's provenance, as every task
+/// pointer has: they all come from the cell's allocation), and the task must stay alive for `'a`.
+pub(crate) unsafe fn stats_of<'a>(ptr: NonNull<Header>) -> &'a PollStats {
+    // SAFETY: per the caller, `ptr` is the start of a cell, which begins with `Prefix`'s fields.
+    unsafe { &(*ptr.cast::<Prefix>().as_ptr()).stats }
 }
 
 /// A type-erased pointer to a task. Owns nothing by itself: the wrappers that hold one

@@ -260,6 +260,10 @@ impl Handle {
     pub(crate) fn num_alive_tasks(&self) -> usize {
         self.shared.owned.len()
     }
+
+    pub(crate) fn tasks(&self) -> Vec<crate::task::TaskInfo> {
+        self.shared.owned.snapshot()
+    }
 }
 
 impl Schedule for Arc<Handle> {

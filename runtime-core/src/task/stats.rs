@@ -1,0 +1,76 @@
+//! Per-task poll statistics for `Handle::tasks()`: how many times a task was polled and when its
+//! last poll started, on a coarse process-wide clock.
+//!
+//! Reading the system clock on every poll would cost about as much as polling a small task, so a
+//! poll stamps a coarse clock instead: milliseconds since the first runtime of the process
+//! started, refreshed by each scheduler every `event_interval` polls and by the driver thread each
+//! time it wakes (at least every millisecond while a worker is busy). A stamp is therefore at
+//! most about a millisecond, or `event_interval` polls, behind. These are observations, not
+//! synchronization: plain relaxed atomics (outside the loom facade on purpose, since no model
+//! depends on them).
+
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+static EPOCH: OnceLock<Instant> = OnceLock::new();
+static COARSE_MS: AtomicU32 = AtomicU32::new(0);
+
+/// Milliseconds since the epoch, read from the system clock (wraps after 49 days; every use
+/// takes differences with `wrapping_sub`).
+pub(crate) fn millis_now() -> u32 {
+    EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u32
+}
+
+/// Sets the coarse clock to the system clock.
+pub(crate) fn refresh_coarse_clock() {
+    COARSE_MS.store(millis_now(), Relaxed);
+}
+
+fn coarse_now() -> u32 {
+    COARSE_MS.load(Relaxed)
+}
+
+/// The statistics of one task, kept in its cell right after the header.
+#[derive(Debug)]
+pub(crate) struct PollStats {
+    polls: AtomicU32,
+    /// The coarse clock when the last poll started (or when the task was spawned).
+    last_poll: AtomicU32,
+}
+
+impl PollStats {
+    pub(crate) fn new() -> PollStats {
+        PollStats {
+            polls: AtomicU32::new(0),
+            last_poll: AtomicU32::new(coarse_now()),
+        }
+    }
+
+    /// Called by the thread that is about to poll the task (one at a time: the task's state
+    /// machine orders successive polls, so a load and a store make an exact count).
+    pub(crate) fn record_poll(&self) {
+        self.polls
+            .store(self.polls.load(Relaxed).wrapping_add(1), Relaxed);
+        self.last_poll.store(coarse_now(), Relaxed);
+    }
+
+    /// Polls so far (wraps at 2^32).
+    pub(crate) fn polls(&self) -> u32 {
+        self.polls.load(Relaxed)
+    }
+
+    /// The time since the last poll started (or since the spawn), given `now` from
+    /// [`millis_now`].
+    pub(crate) fn since_last_poll(&self, now: u32) -> Duration {
+        let last = self.last_poll.load(Relaxed);
+        // A stamp a little ahead of `now` (another thread refreshed the clock after we read it)
+        // means "just now".
+        let elapsed = now.wrapping_sub(last);
+        if elapsed > u32::MAX / 2 {
+            Duration::ZERO
+        } else {
+            Duration::from_millis(u64::from(elapsed))
+        }
+    }
+}
