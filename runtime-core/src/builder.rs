@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::blocking::{BlockingPool, ThreadConfig};
 use crate::driver;
 use crate::runtime::{Flavor, Runtime};
+use crate::scheduler::slow_poll::{self, SlowPoll, SlowPollConfig, SlowPollHook};
 use crate::scheduler::{self, current, multi, Config};
 use crate::time::Clock;
 
@@ -65,6 +66,8 @@ pub struct Builder {
     event_interval: u32,
     unhandled_panic: UnhandledPanic,
     start_paused: bool,
+    slow_poll_threshold: Duration,
+    on_slow_poll: SlowPollHook,
 }
 
 impl Builder {
@@ -92,7 +95,59 @@ impl Builder {
             event_interval: 61,
             unhandled_panic: UnhandledPanic::default(),
             start_paused: false,
+            slow_poll_threshold: Duration::from_millis(100),
+            on_slow_poll: Arc::new(slow_poll::print_report),
         }
+    }
+
+    /// How long one poll of a task may run before it is reported as blocking its worker
+    /// (default 100 ms). Each such poll is reported once, while it still runs, to the
+    /// [`on_slow_poll`](Builder::on_slow_poll) hook. Zero makes `build` fail with `InvalidInput`.
+    ///
+    /// Polls are watched by the driver thread, which looks about every millisecond while a
+    /// worker is busy: on the multi-thread flavor a report comes within a millisecond or two of
+    /// the threshold. The current-thread flavor is watched only when the driver thread wakes (an
+    /// I/O event or a timer), so a report may come late there.
+    pub fn slow_poll_threshold(&mut self, threshold: Duration) -> &mut Self {
+        self.slow_poll_threshold = threshold;
+        self
+    }
+
+    /// Where slow-poll reports go (default: one line on stderr naming the task, its id, where it
+    /// was spawned and how long the poll has run). The hook runs on the driver thread: keep it
+    /// short and non-blocking.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use std::time::Duration;
+    ///
+    /// let (tx, rx) = mpsc::channel();
+    /// let rt = runtime::Builder::new_multi_thread()
+    ///     .worker_threads(2)
+    ///     .slow_poll_threshold(Duration::from_millis(20))
+    ///     .on_slow_poll(move |report| {
+    ///         let _ = tx.send(report.task().name().map(str::to_string));
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     runtime::task::Builder::new()
+    ///         .name("sleepy")
+    ///         .spawn(async {
+    ///             // Don't do this: it blocks a worker (use spawn_blocking).
+    ///             std::thread::sleep(Duration::from_millis(200));
+    ///         })
+    ///         .await
+    ///         .unwrap();
+    /// });
+    /// assert_eq!(rx.recv().unwrap().as_deref(), Some("sleepy"));
+    /// ```
+    pub fn on_slow_poll<F>(&mut self, hook: F) -> &mut Self
+    where
+        F: Fn(&SlowPoll) + Send + Sync + 'static,
+    {
+        self.on_slow_poll = Arc::new(hook);
+        self
     }
 
     /// Number of worker threads (multi-thread flavor; ignored by current-thread). Default: the
@@ -207,6 +262,12 @@ impl Builder {
         if self.global_queue_interval == Some(0) {
             return invalid("global_queue_interval");
         }
+        if self.slow_poll_threshold.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "runtime::Builder: slow_poll_threshold must be more than zero",
+            ));
+        }
         if self.event_interval == 0 {
             return invalid("event_interval");
         }
@@ -261,6 +322,10 @@ impl Builder {
             event_interval: self.event_interval,
             max_lifo_polls: 3,
             unhandled_panic: self.unhandled_panic,
+            slow_poll: SlowPollConfig {
+                threshold: self.slow_poll_threshold,
+                hook: self.on_slow_poll.clone(),
+            },
         }
     }
 }

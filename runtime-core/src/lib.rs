@@ -26,4 +26,5 @@ pub use handle::{EnterGuard, Handle, TryCurrentError};
 #[doc(hidden)]
 pub use park::block_on_outside_runtime;
 pub use runtime::{run, Runtime};
+pub use scheduler::slow_poll::SlowPoll;
 pub use task::{spawn, spawn_blocking};

@@ -12,7 +12,7 @@
 //! ```
 
 pub use runtime_core::{
-    run, spawn, spawn_blocking, Builder, EnterGuard, Handle, Runtime, RuntimeFlavor,
+    run, spawn, spawn_blocking, Builder, EnterGuard, Handle, Runtime, RuntimeFlavor, SlowPoll,
     TryCurrentError, UnhandledPanic,
 };
 

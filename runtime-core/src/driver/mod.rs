@@ -173,6 +173,7 @@ fn run(shared: &Shared, rt: &scheduler::Handle) {
     let mut wakers = Vec::with_capacity(64);
     while !shared.shutdown.load(Acquire) {
         crate::task::stats::refresh_coarse_clock();
+        rt.check_slow_polls();
         let timeout = shared.time.process(&mut wakers);
         wake_batch(rt, &mut wakers);
         if rt.any_worker_awake() {

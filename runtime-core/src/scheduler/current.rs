@@ -12,6 +12,7 @@ use std::ptr::NonNull;
 use std::sync::Arc as StdArc;
 use std::task::{Context, Poll, Wake, Waker};
 
+use super::slow_poll::PollSlot;
 use super::{Config, SchedulerContext};
 use crate::blocking::Spawner;
 use crate::context;
@@ -37,6 +38,8 @@ pub(crate) struct Handle {
     /// `spawn_blocking` tasks not yet finished (the paused clock waits for them).
     blocking_in_flight: AtomicUsize,
     config: Config,
+    /// What the driving thread polls now, for the slow-poll monitor.
+    poll: PollSlot,
 }
 
 struct Inject {
@@ -103,6 +106,7 @@ impl Handle {
             driver,
             blocking_in_flight: AtomicUsize::new(0),
             config,
+            poll: PollSlot::default(),
         })
     }
 
@@ -281,7 +285,11 @@ impl Handle {
                     }
                 };
                 match task {
-                    Some(task) => task.run(),
+                    Some(task) => {
+                        me.poll.begin(task.0.as_ptr().as_ptr());
+                        task.run();
+                        me.poll.end();
+                    }
                     None => {
                         ran_dry = true;
                         break;
@@ -320,6 +328,10 @@ impl Handle {
 
     pub(crate) fn tasks(&self) -> Vec<crate::task::TaskInfo> {
         self.owned.snapshot()
+    }
+
+    pub(crate) fn check_slow_polls(&self) {
+        self.poll.check(0, &self.config.slow_poll, &self.owned);
     }
 }
 

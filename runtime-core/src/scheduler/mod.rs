@@ -2,6 +2,7 @@
 
 pub(crate) mod current;
 pub(crate) mod multi;
+pub(crate) mod slow_poll;
 
 use std::future::Future;
 use std::ptr::NonNull;
@@ -70,6 +71,14 @@ impl Handle {
 
     /// True if a worker of a multi-thread runtime is awake (the workers then poll for I/O
     /// themselves and the driver thread stands by).
+    /// Monitor side (the driver thread): reports polls that have run past the threshold.
+    pub(crate) fn check_slow_polls(&self) {
+        match self {
+            Handle::Multi(h) => h.check_slow_polls(),
+            Handle::Current(h) => h.check_slow_polls(),
+        }
+    }
+
     pub(crate) fn any_worker_awake(&self) -> bool {
         match self {
             Handle::Multi(h) => h.any_worker_awake(),
@@ -138,4 +147,6 @@ pub(crate) struct Config {
     pub(crate) max_lifo_polls: u32,
     /// What to do with a panic nobody observes.
     pub(crate) unhandled_panic: crate::UnhandledPanic,
+    /// When and how to report a poll that blocks its worker.
+    pub(crate) slow_poll: slow_poll::SlowPollConfig,
 }

@@ -153,6 +153,27 @@ impl OwnedTasks {
         tasks
     }
 
+    /// A snapshot of the task at `task` if it is in the list (found by scanning every shard:
+    /// for rare reports only). The pointer is compared, never followed, unless found.
+    pub(crate) fn info_of(&self, task: *mut Header) -> Option<TaskInfo> {
+        let now = stats::millis_now();
+        for shard in self.shards.iter() {
+            let shard = shard.lock();
+            let mut next = shard.head;
+            while let Some(ptr) = next {
+                // SAFETY: as in `snapshot`: under the shard lock the task is alive.
+                unsafe {
+                    let header = ptr.as_ref();
+                    if ptr.as_ptr() == task {
+                        return Some(TaskInfo::new(header, raw::stats_of(ptr), now));
+                    }
+                    next = header.owned_next.with(|n| *n);
+                }
+            }
+        }
+        None
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.count.load(Ordering::Relaxed)
     }

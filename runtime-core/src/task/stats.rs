@@ -27,7 +27,8 @@ pub(crate) fn refresh_coarse_clock() {
     COARSE_MS.store(millis_now(), Relaxed);
 }
 
-fn coarse_now() -> u32 {
+/// The coarse clock: `millis_now` as of its last refresh.
+pub(crate) fn coarse_now() -> u32 {
     COARSE_MS.load(Relaxed)
 }
 

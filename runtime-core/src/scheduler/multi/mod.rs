@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 
 pub(crate) use worker::{block_in_place, WorkerContext};
 
+use crossbeam_utils::CachePadded;
+
+use super::slow_poll::PollSlot;
 use super::Config;
 use crate::blocking::Spawner;
 use crate::context;
@@ -52,6 +55,8 @@ struct Shared {
 struct Remote {
     stealer: Stealer<Notified>,
     parker: Parker,
+    /// What this worker polls now, for the slow-poll monitor (its own cache line).
+    poll: CachePadded<PollSlot>,
 }
 
 impl Handle {
@@ -71,6 +76,7 @@ impl Handle {
             .map(|core| Remote {
                 stealer: core.stealer(),
                 parker: Parker::new(),
+                poll: CachePadded::default(),
             })
             .collect();
         let handle = Arc::new(Handle {
@@ -263,6 +269,19 @@ impl Handle {
 
     pub(crate) fn tasks(&self) -> Vec<crate::task::TaskInfo> {
         self.shared.owned.snapshot()
+    }
+
+    pub(crate) fn check_slow_polls(&self) {
+        for (worker, remote) in self.shared.remotes.iter().enumerate() {
+            remote
+                .poll
+                .check(worker, &self.config.slow_poll, &self.shared.owned);
+        }
+    }
+
+    /// The slot where worker `index` publishes its poll.
+    pub(super) fn poll_slot(&self, index: usize) -> &PollSlot {
+        &self.shared.remotes[index].poll
     }
 }
 

@@ -145,8 +145,9 @@ impl WorkerContext {
                 self.handle.notify_parked();
             }
         }
+        let index = core.index;
         *self.core.borrow_mut() = Some(core);
-        task.run();
+        self.run_watched(index, task);
         let mut lifo_polls = 0;
         loop {
             let mut core = self.core.borrow_mut().take()?;
@@ -160,8 +161,16 @@ impl WorkerContext {
             }
             lifo_polls += 1;
             *self.core.borrow_mut() = Some(core);
-            task.run();
+            self.run_watched(index, task);
         }
+    }
+
+    /// Runs `task`, published in worker `index`'s poll slot for the slow-poll monitor.
+    fn run_watched(&self, index: usize, task: Notified) {
+        let slot = self.handle.poll_slot(index);
+        slot.begin(task.0.as_ptr().as_ptr());
+        task.run();
+        slot.end();
     }
 
     /// Polls the driver without blocking, with the core installed so that the tasks it wakes
@@ -251,6 +260,9 @@ where
     let cx = unsafe { cx.as_ref() };
     let core = cx.core.borrow_mut().take();
     if let Some(core) = core {
+        // This poll blocks on purpose: not a slow poll to report (the core's next thread
+        // publishes its own polls in the slot).
+        cx.handle.poll_slot(core.index).end();
         // Hand the core (and its queued tasks) to a fresh worker thread.
         let slot = Arc::new(Mutex::new(Some(core)));
         let handle = cx.handle.clone();
