@@ -20,6 +20,7 @@ mod runtime;
 mod scheduler;
 pub mod task;
 pub mod time;
+mod unhandled;
 
 pub use builder::{Builder, RuntimeFlavor, UnhandledPanic};
 pub use handle::{EnterGuard, Handle, TryCurrentError};
@@ -27,3 +28,4 @@ pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use park::block_on_outside_runtime;
 pub use runtime::{run, Runtime};
 pub use task::{spawn, spawn_blocking};
+pub use unhandled::UnhandledPanicReport;

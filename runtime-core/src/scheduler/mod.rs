@@ -138,4 +138,6 @@ pub(crate) struct Config {
     pub(crate) max_lifo_polls: u32,
     /// What to do with a panic nobody observes.
     pub(crate) unhandled_panic: crate::UnhandledPanic,
+    /// Receives the reports of unobserved panics (`None`: one line on stderr).
+    pub(crate) unhandled_panic_hook: Option<crate::unhandled::ReportHook>,
 }
