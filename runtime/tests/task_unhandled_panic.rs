@@ -129,12 +129,13 @@ fn handle_dropped_before_the_panic_is_reported_once_with_name_and_message() {
     for multi in FLAVORS {
         let (rt, reports) = report_runtime(multi);
         let (go_tx, go_rx) = oneshot::channel::<()>();
-        let handle = rt.block_on(async {
-            TaskBuilder::new().name("doomed").spawn(async move {
+        let handle = TaskBuilder::new().name("doomed").spawn_on(
+            async move {
                 let _ = go_rx.await;
                 panic!("boom");
-            })
-        });
+            },
+            rt.handle(),
+        );
         let id = handle.id();
         drop(handle);
         assert!(reports.drain().is_empty(), "reported before it panicked");
