@@ -343,6 +343,32 @@ fn runtime_shutdown_reports_a_panic_whose_handle_a_cancelled_task_held() {
 }
 
 #[test]
+fn a_detached_task_whose_cancellation_panics_at_shutdown_is_reported_once() {
+    for multi in FLAVORS {
+        let (rt, reports) = report_runtime(multi);
+        let (started_tx, started_rx) = oneshot::channel();
+        let handle = TaskBuilder::new().name("bad_drop").spawn_on(
+            async move {
+                let _p = PanicOnDrop;
+                let _ = started_tx.send(());
+                std::future::pending::<()>().await;
+            },
+            rt.handle(),
+        );
+        let id = handle.id();
+        drop(handle);
+        rt.block_on(started_rx).unwrap();
+        assert!(reports.drain().is_empty());
+        drop(rt);
+        let seen = reports.drain();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert_eq!(seen[0].id, id);
+        assert_eq!(seen[0].name.as_deref(), Some("bad_drop"));
+        assert_eq!(seen[0].message, "PanicOnDrop dropped");
+    }
+}
+
+#[test]
 fn a_handle_that_outlives_its_runtime_reports_when_dropped() {
     for multi in FLAVORS {
         let (rt, reports) = report_runtime(multi);
