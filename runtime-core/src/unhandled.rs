@@ -226,32 +226,41 @@ impl UnhandledPanics {
 
     /// Drives `future` to completion on this thread, parking between polls (the multi-thread
     /// `block_on`), and panics with the shutdown message once `ShutdownRuntime` fired.
+    ///
+    /// The thread registers its waker only before it first parks (a future ready at once costs
+    /// no lock); it checks the flag after registering, so a shutdown either is seen then or
+    /// finds the waker and unparks it.
     #[track_caller]
     pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
-        struct Unregister<'a>(&'a UnhandledPanics, u64);
+        struct Unregister<'a>(&'a UnhandledPanics, Option<u64>);
         impl Drop for Unregister<'_> {
             fn drop(&mut self) {
-                let mut waiters = self.0.waiters.lock();
-                waiters.wakers.retain(|(key, _)| *key != self.1);
+                if let Some(key) = self.1 {
+                    let mut waiters = self.0.waiters.lock();
+                    waiters.wakers.retain(|(k, _)| *k != key);
+                }
             }
         }
         let parker = StdArc::new(ThreadUnparker(Parker::new()));
         let waker = Waker::from(parker.clone());
-        let key = {
-            let mut waiters = self.waiters.lock();
-            let key = waiters.next;
-            waiters.next += 1;
-            waiters.wakers.push((key, waker.clone()));
-            key
-        };
-        let _unregister = Unregister(self, key);
+        let mut registered = Unregister(self, None);
         let mut cx = Context::from_waker(&waker);
         let mut future = std::pin::pin!(future);
         loop {
-            // Registered before the first check: a shutdown after it unparks us.
             self.check();
             if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                 return output;
+            }
+            if registered.1.is_none() {
+                let mut waiters = self.waiters.lock();
+                let key = waiters.next;
+                waiters.next += 1;
+                waiters.wakers.push((key, waker.clone()));
+                drop(waiters);
+                registered.1 = Some(key);
+                // The flag is stored before `wake_block_on` takes the lock: either it finds
+                // our waker, or we see the flag here.
+                self.check();
             }
             parker.0.park();
         }
