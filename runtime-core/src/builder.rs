@@ -20,8 +20,8 @@ use crate::unhandled::{ReportHook, UnhandledPanicReport};
 /// `JoinSet::shutdown`, which reads and discards outcomes) or collected by a `TaskGroup` was
 /// observed and is never reported. `abort()` does not change a task that already panicked.
 ///
-/// A panic is handled at most once, when the task's output is dropped unread. Panics of
-/// `spawn_blocking` closures are always handled as `Report` with the default hook.
+/// A panic is handled at most once, when the task's output is dropped unread. A panic of a
+/// `spawn_blocking` closure whose handle was dropped is handled the same way.
 ///
 /// ```
 /// use runtime::{Builder, UnhandledPanic};

@@ -405,10 +405,36 @@ fn a_non_string_payload_is_reported_as_box_dyn_any() {
 }
 
 #[test]
+fn a_spawn_blocking_panic_goes_through_the_same_hook() {
+    for multi in FLAVORS {
+        let (rt, reports) = report_runtime(multi);
+        let (go_tx, go_rx) = mpsc::channel::<()>();
+        let handle = rt.spawn_blocking(move || {
+            let _ = go_rx.recv();
+            panic!("blocking boom");
+        });
+        let id = handle.id();
+        drop(handle);
+        go_tx.send(()).unwrap();
+        // Reported on the blocking thread.
+        let seen = reports.next();
+        assert_eq!((seen.id, seen.message.as_str()), (id, "blocking boom"));
+        // An awaited one is not.
+        let error = rt
+            .block_on(rt.spawn_blocking(|| panic!("awaited blocking")))
+            .unwrap_err();
+        assert!(error.is_panic());
+        drop(rt);
+        assert!(reports.drain().is_empty());
+    }
+}
+
+#[test]
 fn ignore_reports_nothing() {
     for multi in FLAVORS {
         let (rt, reports) = runtime_with(multi, UnhandledPanic::Ignore);
         drop(rt.spawn(async { panic!("ignored before") }));
+        drop(rt.spawn_blocking(|| panic!("ignored blocking")));
         let after = rt.spawn(async { panic!("ignored after") });
         wait_finished(&rt, &after);
         drop(after);

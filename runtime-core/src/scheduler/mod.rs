@@ -43,7 +43,7 @@ impl Handle {
         R: Send + 'static,
     {
         let schedule = match self {
-            Handle::Multi(_) => BlockingSchedule::default(),
+            Handle::Multi(h) => BlockingSchedule::multi(h),
             // A paused clock must not jump while blocking work may still wake a task.
             Handle::Current(h) => BlockingSchedule::counted(h),
         };
