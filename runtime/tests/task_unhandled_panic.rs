@@ -568,3 +568,57 @@ fn shutdown_runtime_ignores_observed_panics() {
         assert!(reports.drain().is_empty());
     }
 }
+
+/// Set in the child process of `the_default_hook_prints_one_line_on_stderr`.
+const CHILD_ENV: &str = "TASK_UNHANDLED_PANIC_CHILD";
+
+#[test]
+fn the_default_hook_prints_one_line_on_stderr() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        // The child: std's own panic message would be on stderr too; silence it.
+        std::panic::set_hook(Box::new(|_| {}));
+        for multi in FLAVORS {
+            let rt = builder(multi).build().unwrap();
+            let handle = TaskBuilder::new()
+                .name(if multi {
+                    "default_multi"
+                } else {
+                    "default_current"
+                })
+                .spawn_on(async { panic!("to stderr\nsecond line") }, rt.handle());
+            wait_finished(&rt, &handle);
+            drop(handle);
+        }
+        return;
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "the_default_hook_prints_one_line_on_stderr",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, "1")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with("runtime: "))
+        .collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    for (line, name) in lines.iter().zip(["default_current", "default_multi"]) {
+        assert!(
+            line.starts_with(&format!("runtime: task '{name}' (id ")),
+            "{line}"
+        );
+        assert!(
+            line.ends_with(
+                ") panicked with message \"to stderr\\nsecond line\", and nobody awaited its \
+                 JoinHandle"
+            ),
+            "{line}"
+        );
+    }
+}
