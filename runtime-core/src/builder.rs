@@ -12,17 +12,64 @@ use crate::runtime::{Flavor, Runtime};
 use crate::scheduler::slow_poll::{self, SlowPoll, SlowPollConfig, SlowPollHook};
 use crate::scheduler::{self, current, multi, Config};
 use crate::time::Clock;
+use crate::unhandled::{ReportHook, UnhandledPanicReport};
 
-/// What happens when a task panics and nobody looks at its `JoinError` (its `JoinHandle` was
-/// dropped before or after the panic without being awaited).
+/// What happens when a task panics and nobody looks at its `JoinError`: its `JoinHandle` was
+/// dropped before the panic, or is dropped after it without having been awaited (this includes
+/// a `JoinSet` dropped with a panicked task still in it, and a handle dropped while the runtime
+/// shuts down). A panic returned by awaiting the handle, by `JoinSet::join_next` (or
+/// `JoinSet::shutdown`, which reads and discards outcomes) or collected by a `TaskGroup` was
+/// observed and is never reported. `abort()` does not change a task that already panicked.
+///
+/// A panic is handled at most once, when the task's output is dropped unread. A panic of a
+/// `spawn_blocking` closure whose handle was dropped is handled the same way.
+///
+/// ```
+/// use runtime::{Builder, UnhandledPanic};
+///
+/// let rt = Builder::new_current_thread()
+///     .unhandled_panic(UnhandledPanic::ShutdownRuntime)
+///     .on_unhandled_panic(|_report| {}) // keep the doctest's stderr quiet
+///     .build()
+///     .unwrap();
+/// let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+///     rt.block_on(async {
+///         drop(runtime::spawn(async { panic!("boom") }));
+///         std::future::pending::<()>().await;
+///     })
+/// }));
+/// let message = *outcome.unwrap_err().downcast::<String>().unwrap();
+/// assert!(message.contains("panicked with message \"boom\""), "{message}");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum UnhandledPanic {
-    /// Report it once, naming the task (the default).
+    /// Report it once, naming the task (its id when it has no name) and the panic message,
+    /// through the `Builder::on_unhandled_panic` hook; the default hook prints one line on
+    /// stderr: `runtime: task 'name' (id 7) panicked with message "boom", and nobody awaited
+    /// its JoinHandle`. The runtime keeps going. This is the default.
     #[default]
     Report,
     /// Say nothing; the panic is still caught and the runtime keeps going.
     Ignore,
+    /// Shut the runtime down at the first unobserved panic (Tokio's unstable option of the same
+    /// name), on both flavors:
+    ///
+    /// 1. the panic is reported once through the hook, as with `Report`;
+    /// 2. the runtime stops accepting tasks and cancels every task it owns at once, on the
+    ///    thread that dropped the panicked output (a task being polled elsewhere is cancelled
+    ///    when its poll returns); tasks spawned afterwards are cancelled without running, so
+    ///    awaiting their handles gives `JoinError::is_cancelled`;
+    /// 3. every `block_on` of the runtime, running or called later, panics with a `String`
+    ///    payload `runtime shut down (UnhandledPanic::ShutdownRuntime): task 'name' (id 7)
+    ///    panicked with message "boom", and nobody awaited its JoinHandle` (a `block_on` whose
+    ///    future completes in the very poll that dropped the output returns its output; the
+    ///    next one panics). On the multi-thread flavor the thread in `block_on` is woken for it.
+    ///
+    /// Later unobserved panics (e.g. from cancelled tasks) are neither reported nor acted upon.
+    /// The worker threads keep running until the `Runtime` is dropped, which joins them as
+    /// usual.
+    ShutdownRuntime,
 }
 
 /// Which scheduler a runtime uses.
@@ -65,6 +112,7 @@ pub struct Builder {
     global_queue_interval: Option<u32>,
     event_interval: u32,
     unhandled_panic: UnhandledPanic,
+    unhandled_panic_hook: Option<ReportHook>,
     start_paused: bool,
     slow_poll_threshold: Duration,
     on_slow_poll: SlowPollHook,
@@ -94,6 +142,7 @@ impl Builder {
             global_queue_interval: None,
             event_interval: 61,
             unhandled_panic: UnhandledPanic::default(),
+            unhandled_panic_hook: None,
             start_paused: false,
             slow_poll_threshold: Duration::from_millis(100),
             on_slow_poll: Arc::new(slow_poll::print_report),
@@ -225,9 +274,54 @@ impl Builder {
     }
 
     /// What to do when a task's panic is never observed (default `Report`: one line on stderr
-    /// naming the task and the panic message).
+    /// naming the task and the panic message). See `UnhandledPanic` for exactly what each
+    /// setting does; with `ShutdownRuntime`, the first unobserved panic cancels every task and
+    /// makes `block_on` panic with a message naming the task and its panic.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread()
+    ///     .worker_threads(2)
+    ///     .unhandled_panic(runtime::UnhandledPanic::Ignore)
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     let handle = runtime::spawn(async { panic!("silent") });
+    ///     drop(handle); // not reported
+    /// });
+    /// ```
     pub fn unhandled_panic(&mut self, behavior: UnhandledPanic) -> &mut Self {
         self.unhandled_panic = behavior;
+        self
+    }
+
+    /// Where reports of unobserved panics go (`Report`, and the first one under
+    /// `ShutdownRuntime`): `hook` is called once per such panic, on the thread that dropped the
+    /// panicked output (a worker, or whichever thread dropped the `JoinHandle`). The default
+    /// prints `runtime: {report}` on stderr. A panic inside the hook is caught and ignored.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let count = Arc::new(AtomicUsize::new(0));
+    /// let counter = count.clone();
+    /// let rt = runtime::Builder::new_current_thread()
+    ///     .on_unhandled_panic(move |report| {
+    ///         assert_eq!(report.message(), "lost");
+    ///         counter.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// let handle = rt.spawn(async { panic!("lost") });
+    /// rt.block_on(async { while !handle.is_finished() { runtime::task::yield_now().await } });
+    /// drop(handle);
+    /// assert_eq!(count.load(Ordering::SeqCst), 1);
+    /// ```
+    pub fn on_unhandled_panic<F>(&mut self, hook: F) -> &mut Self
+    where
+        F: Fn(&UnhandledPanicReport) + Send + Sync + 'static,
+    {
+        self.unhandled_panic_hook = Some(ReportHook(Arc::new(hook)));
         self
     }
 
@@ -326,6 +420,7 @@ impl Builder {
                 threshold: self.slow_poll_threshold,
                 hook: self.on_slow_poll.clone(),
             },
+            unhandled_panic_hook: self.unhandled_panic_hook.clone(),
         }
     }
 }
@@ -354,6 +449,7 @@ impl fmt::Debug for Builder {
             .field("global_queue_interval", &self.global_queue_interval)
             .field("event_interval", &self.event_interval)
             .field("unhandled_panic", &self.unhandled_panic)
+            .field("unhandled_panic_hook", &self.unhandled_panic_hook.is_some())
             .field("start_paused", &self.start_paused)
             .finish_non_exhaustive()
     }

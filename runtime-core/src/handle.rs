@@ -83,7 +83,9 @@ impl Handle {
     /// Runs `future` to completion on this thread, inside this runtime.
     ///
     /// # Panics
-    /// When called from a thread that already drives a runtime.
+    /// When called from a thread that already drives a runtime; and, with
+    /// `UnhandledPanic::ShutdownRuntime`, once the runtime shut down because of an unobserved
+    /// task panic (the message names the task and its panic).
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.inner.block_on(future)

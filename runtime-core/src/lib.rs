@@ -20,6 +20,7 @@ mod runtime;
 mod scheduler;
 pub mod task;
 pub mod time;
+mod unhandled;
 
 pub use builder::{Builder, RuntimeFlavor, UnhandledPanic};
 pub use handle::{EnterGuard, Handle, TryCurrentError};
@@ -28,3 +29,4 @@ pub use park::block_on_outside_runtime;
 pub use runtime::{run, Runtime};
 pub use scheduler::slow_poll::SlowPoll;
 pub use task::{spawn, spawn_blocking};
+pub use unhandled::UnhandledPanicReport;

@@ -61,6 +61,10 @@ impl Runtime {
     /// # Panics
     /// When called from a thread that already drives a runtime (inside `block_on` or a task):
     /// use `.await` there, or `spawn_blocking`/`block_in_place` for blocking code.
+    ///
+    /// With `UnhandledPanic::ShutdownRuntime`, once a task's panic went unobserved: the runtime
+    /// has cancelled its tasks, and `block_on` panics with a message naming the task and its
+    /// panic (see `UnhandledPanic::ShutdownRuntime`).
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.handle.inner.block_on(future)

@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::loom::sync::Arc;
-use crate::scheduler::current;
+use crate::scheduler::{self, current, multi};
 use crate::task::raw::Header;
 use crate::task::{Notified, Schedule, Task};
 
@@ -38,18 +38,34 @@ where
 
 /// The "scheduler" of blocking tasks: they complete in their one poll and are in no list.
 /// On a current-thread runtime it counts the tasks in flight, so that a paused clock does not
-/// jump while one of them may still wake a task.
-#[derive(Debug, Clone, Default)]
+/// jump while one of them may still wake a task. An unobserved panic of the closure goes to the
+/// runtime's `UnhandledPanic` handling, as for any task.
+#[derive(Clone, Default)]
 pub(crate) struct BlockingSchedule {
-    current_thread: Option<Arc<current::Handle>>,
+    runtime: Option<scheduler::Handle>,
 }
 
 impl BlockingSchedule {
     pub(crate) fn counted(handle: &Arc<current::Handle>) -> BlockingSchedule {
         handle.blocking_started();
         BlockingSchedule {
-            current_thread: Some(handle.clone()),
+            runtime: Some(scheduler::Handle::Current(handle.clone())),
         }
+    }
+
+    /// A blocking task of a multi-thread runtime (not counted).
+    pub(crate) fn multi(handle: &Arc<multi::Handle>) -> BlockingSchedule {
+        BlockingSchedule {
+            runtime: Some(scheduler::Handle::Multi(handle.clone())),
+        }
+    }
+}
+
+impl std::fmt::Debug for BlockingSchedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingSchedule")
+            .field("runtime", &self.runtime.as_ref().map(|rt| rt.as_ptr()))
+            .finish()
     }
 }
 
@@ -62,9 +78,17 @@ impl Schedule for BlockingSchedule {
 
     fn release(&self, _task: &Header) -> Option<Task> {
         // Called once, after the join waker was woken: the woken task is already queued.
-        if let Some(handle) = &self.current_thread {
+        if let Some(scheduler::Handle::Current(handle)) = &self.runtime {
             handle.blocking_finished();
         }
         None
+    }
+
+    fn unhandled_panic(&self, error: &crate::task::JoinError) {
+        match &self.runtime {
+            Some(scheduler::Handle::Multi(handle)) => handle.unhandled_panic(error),
+            Some(scheduler::Handle::Current(handle)) => handle.unhandled_panic(error),
+            None => crate::task::report_unhandled_panic(crate::UnhandledPanic::Report, error),
+        }
     }
 }

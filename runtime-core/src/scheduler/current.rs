@@ -22,6 +22,7 @@ use crate::park::{self, Parker};
 use crate::task::list::OwnedTasks;
 use crate::task::raw::Header;
 use crate::task::{self, JoinHandle, Notified, Schedule, SpawnMeta, Task};
+use crate::unhandled::UnhandledPanics;
 
 pub(crate) struct Handle {
     inject: Mutex<Inject>,
@@ -40,6 +41,8 @@ pub(crate) struct Handle {
     config: Config,
     /// What the driving thread polls now, for the slow-poll monitor.
     poll: PollSlot,
+    /// `UnhandledPanic` handling, and whether `ShutdownRuntime` fired.
+    panics: UnhandledPanics,
 }
 
 struct Inject {
@@ -105,6 +108,10 @@ impl Handle {
             blocking,
             driver,
             blocking_in_flight: AtomicUsize::new(0),
+            panics: UnhandledPanics::new(
+                config.unhandled_panic,
+                config.unhandled_panic_hook.clone(),
+            ),
             config,
             poll: PollSlot::default(),
         })
@@ -217,6 +224,7 @@ impl Handle {
         let _driving = context::enter_driving(rt.clone());
         let mut future = std::pin::pin!(future);
         loop {
+            me.panics.check();
             if let Some(core) = me.take_core() {
                 return Handle::drive(me, core, future);
             }
@@ -266,6 +274,8 @@ impl Handle {
         let mut future_cx = Context::from_waker(&waker);
         me.driver_waker.woken.store(true, Release);
         context::set_scheduler(SchedulerContext::Current(NonNull::from(&cx)), || loop {
+            // `UnhandledPanic::ShutdownRuntime` fired: `block_on` panics (the core goes back).
+            me.panics.check();
             if me.driver_waker.woken.swap(false, AcqRel) {
                 if let Poll::Ready(output) = future.as_mut().poll(&mut future_cx) {
                     return output;
@@ -289,6 +299,9 @@ impl Handle {
                         me.poll.begin(task.0.as_ptr().as_ptr());
                         task.run();
                         me.poll.end();
+                        if me.panics.has_shut_down() {
+                            break;
+                        }
                     }
                     None => {
                         ran_dry = true;
@@ -333,6 +346,20 @@ impl Handle {
     pub(crate) fn check_slow_polls(&self) {
         self.poll.check(0, &self.config.slow_poll, &self.owned);
     }
+
+    /// `UnhandledPanic::ShutdownRuntime` fired: cancel every task (on this thread, inside the
+    /// runtime so that their drops find it) and wake whoever drives or waits to drive.
+    fn shutdown_on_unhandled_panic(me: &Arc<Self>) {
+        let _enter = context::try_current_handle()
+            .is_none()
+            .then(|| context::set_handle(super::Handle::Current(me.clone())));
+        me.owned.close_and_shutdown_all();
+        me.unpark_driving_thread();
+        let waiters = std::mem::take(&mut *me.core_waiters.lock());
+        for waker in waiters {
+            waker.wake();
+        }
+    }
 }
 
 impl Schedule for Arc<Handle> {
@@ -345,7 +372,9 @@ impl Schedule for Arc<Handle> {
     }
 
     fn unhandled_panic(&self, error: &crate::task::JoinError) {
-        crate::task::report_unhandled_panic(self.config.unhandled_panic, error);
+        if self.panics.unhandled(error) {
+            Handle::shutdown_on_unhandled_panic(self);
+        }
     }
 }
 

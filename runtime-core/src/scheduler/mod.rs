@@ -44,7 +44,7 @@ impl Handle {
         R: Send + 'static,
     {
         let schedule = match self {
-            Handle::Multi(_) => BlockingSchedule::default(),
+            Handle::Multi(h) => BlockingSchedule::multi(h),
             // A paused clock must not jump while blocking work may still wake a task.
             Handle::Current(h) => BlockingSchedule::counted(h),
         };
@@ -149,4 +149,6 @@ pub(crate) struct Config {
     pub(crate) unhandled_panic: crate::UnhandledPanic,
     /// When and how to report a poll that blocks its worker.
     pub(crate) slow_poll: slow_poll::SlowPollConfig,
+    /// Receives the reports of unobserved panics (`None`: one line on stderr).
+    pub(crate) unhandled_panic_hook: Option<crate::unhandled::ReportHook>,
 }

@@ -109,7 +109,7 @@ impl JoinError {
         self.name.as_deref()
     }
 
-    fn panic_message(&self) -> Option<&str> {
+    pub(crate) fn panic_message(&self) -> Option<&str> {
         match &self.repr {
             Repr::Panic(payload) => payload
                 .downcast_ref::<&'static str>()

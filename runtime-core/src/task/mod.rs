@@ -61,8 +61,8 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
 /// Applies the runtime's `UnhandledPanic` setting to a panic nobody will observe.
 pub(crate) fn report_unhandled_panic(behavior: crate::UnhandledPanic, error: &JoinError) {
     match behavior {
-        crate::UnhandledPanic::Report => {
-            eprintln!("runtime: {error}, and nobody awaited its JoinHandle");
+        crate::UnhandledPanic::Report | crate::UnhandledPanic::ShutdownRuntime => {
+            crate::unhandled::print_report(&crate::unhandled::UnhandledPanicReport::new(error));
         }
         crate::UnhandledPanic::Ignore => {}
     }

@@ -23,10 +23,11 @@ use crate::context;
 use crate::loom::deque::{Injector, Steal, Stealer};
 use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
 use crate::loom::sync::{Arc, Condvar, Mutex};
-use crate::park::{self, Parker};
+use crate::park::Parker;
 use crate::task::list::OwnedTasks;
 use crate::task::raw::Header;
 use crate::task::{self, JoinHandle, Notified, Schedule, SpawnMeta, Task};
+use crate::unhandled::UnhandledPanics;
 use idle::Idle;
 use worker::Core;
 
@@ -35,6 +36,8 @@ pub(crate) struct Handle {
     pub(crate) blocking: Spawner,
     pub(crate) driver: crate::driver::Handle,
     config: Config,
+    /// `UnhandledPanic` handling, and whether `ShutdownRuntime` fired.
+    panics: UnhandledPanics,
 }
 
 struct Shared {
@@ -92,6 +95,10 @@ impl Handle {
             },
             blocking,
             driver,
+            panics: UnhandledPanics::new(
+                config.unhandled_panic,
+                config.unhandled_panic_hook.clone(),
+            ),
             config,
         });
         (handle, cores)
@@ -134,7 +141,8 @@ impl Handle {
 
     pub(crate) fn block_on<F: Future>(&self, rt: &super::Handle, future: F) -> F::Output {
         let _driving = context::enter_driving(rt.clone());
-        park::block_on(future)
+        // `park::block_on`, also woken (to panic) when `ShutdownRuntime` fires.
+        self.panics.block_on(future)
     }
 
     /// Queues the task on this thread's worker if it is one of ours (if that worker's core was
@@ -283,6 +291,18 @@ impl Handle {
     pub(super) fn poll_slot(&self, index: usize) -> &PollSlot {
         &self.shared.remotes[index].poll
     }
+
+    /// `UnhandledPanic::ShutdownRuntime` fired: cancel every task (on this thread, inside the
+    /// runtime so that their drops find it; tasks running on other workers are cancelled when
+    /// their poll returns) and wake the threads in `block_on`, which panic. The workers keep
+    /// running (with nothing to do) until the runtime is dropped.
+    fn shutdown_on_unhandled_panic(me: &Arc<Self>) {
+        let _enter = context::try_current_handle()
+            .is_none()
+            .then(|| context::set_handle(super::Handle::Multi(me.clone())));
+        me.shared.owned.close_and_shutdown_all();
+        me.panics.wake_block_on();
+    }
 }
 
 impl Schedule for Arc<Handle> {
@@ -299,7 +319,9 @@ impl Schedule for Arc<Handle> {
     }
 
     fn unhandled_panic(&self, error: &crate::task::JoinError) {
-        crate::task::report_unhandled_panic(self.config.unhandled_panic, error);
+        if self.panics.unhandled(error) {
+            Handle::shutdown_on_unhandled_panic(self);
+        }
     }
 }
 
