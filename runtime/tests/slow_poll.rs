@@ -28,9 +28,7 @@ fn runtime_with_reports(
         .slow_poll_threshold(threshold)
         .on_slow_poll(move |report: &SlowPoll| {
             let name = report.task().name().map(str::to_string);
-            list.lock()
-                .unwrap()
-                .push((name.clone(), report.elapsed()));
+            list.lock().unwrap().push((name.clone(), report.elapsed()));
             let _ = tx.send(name.unwrap_or_default());
         })
         .build()
@@ -135,4 +133,111 @@ fn a_zero_threshold_is_invalid_input() {
         .build()
         .unwrap_err();
     assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+}
+
+/// A runtime with `workers` workers, a 20 ms threshold and reports sent to the returned channel.
+fn small_runtime(workers: usize) -> (Runtime, std_mpsc::Receiver<Option<String>>) {
+    let (tx, rx) = std_mpsc::channel();
+    let tx = Mutex::new(tx);
+    let rt = Builder::new_multi_thread()
+        .worker_threads(workers)
+        .slow_poll_threshold(Duration::from_millis(20))
+        .on_slow_poll(move |report: &SlowPoll| {
+            let _ = tx
+                .lock()
+                .unwrap()
+                .send(report.task().name().map(str::to_string));
+        })
+        .build()
+        .unwrap();
+    (rt, rx)
+}
+
+#[test]
+fn a_blocked_single_worker_is_compensated() {
+    let (rt, reports) = small_runtime(1);
+    rt.block_on(async {
+        let (tick_tx, tick_rx) = std_mpsc::channel::<u32>();
+        // Blocks its worker (the only one) until the ticker has ticked 5 times: without a
+        // stand-in thread the ticker could never run.
+        let blocker = runtime::task::Builder::new()
+            .name("blocker")
+            .spawn(async move {
+                let mut ticks = 0;
+                while ticks < 5 {
+                    match tick_rx.try_recv() {
+                        Ok(_) => ticks += 1,
+                        Err(_) => std::thread::sleep(Duration::from_millis(1)),
+                    }
+                }
+                ticks
+            });
+        let ticker = runtime::task::Builder::new()
+            .name("ticker")
+            .spawn(async move {
+                for i in 0..5 {
+                    tick_tx.send(i).unwrap();
+                    runtime::task::yield_now().await;
+                }
+            });
+        ticker.await.unwrap();
+        assert_eq!(blocker.await.unwrap(), 5);
+    });
+    drop(rt);
+    let names: Vec<_> = reports.try_iter().collect();
+    assert!(
+        names.contains(&Some("blocker".to_string())),
+        "no report named the blocker: {names:?}"
+    );
+}
+
+#[test]
+fn two_blocked_workers_do_not_stop_fifty_other_tasks() {
+    const OTHERS: usize = 50;
+    let (rt, reports) = small_runtime(2);
+    rt.block_on(async {
+        let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (started_tx, started_rx) = std_mpsc::channel::<()>();
+        let blockers: Vec<_> = (0..2)
+            .map(|i| {
+                let done = done.clone();
+                let started_tx = started_tx.clone();
+                runtime::task::Builder::new()
+                    .name(&format!("blocker-{i}"))
+                    .spawn(async move {
+                        started_tx.send(()).unwrap();
+                        while done.load(std::sync::atomic::Ordering::SeqCst) < OTHERS {
+                            std::thread::sleep(Duration::from_millis(1));
+                        }
+                    })
+            })
+            .collect();
+        // Both workers are in a blocker before the others are spawned.
+        runtime::spawn_blocking(move || {
+            started_rx.recv().unwrap();
+            started_rx.recv().unwrap();
+        })
+        .await
+        .unwrap();
+        let others: Vec<_> = (0..OTHERS)
+            .map(|_| {
+                let done = done.clone();
+                runtime::spawn(async move {
+                    runtime::task::yield_now().await;
+                    done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                })
+            })
+            .collect();
+        for other in others {
+            other.await.unwrap();
+        }
+        for blocker in blockers {
+            blocker.await.unwrap();
+        }
+    });
+    drop(rt);
+    let names: Vec<_> = reports.try_iter().flatten().collect();
+    for i in 0..2 {
+        assert!(names.contains(&format!("blocker-{i}")), "{names:?}");
+    }
 }

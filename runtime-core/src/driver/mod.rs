@@ -92,6 +92,18 @@ impl Shared {
         self.end_standby();
     }
 
+    /// A parked worker woke up: if the driver thread waits in the poller (it does so only
+    /// while every worker sleeps), interrupt that wait so it stands by instead, looking every
+    /// millisecond, which is what watches for slow polls. One eventfd write, and only when the
+    /// wake-up came from outside the driver thread (its own wakes find it awake).
+    pub(crate) fn worker_woke(&self) {
+        if !self.standby.is_standing_by() {
+            if let Some(io) = &self.io {
+                io.unpark();
+            }
+        }
+    }
+
     /// Calls the driver thread back to the poller if it stands by (a worker is going to sleep,
     /// so polling must not depend on the workers any more).
     pub(crate) fn end_standby(&self) {

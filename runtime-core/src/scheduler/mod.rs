@@ -74,7 +74,7 @@ impl Handle {
     /// Monitor side (the driver thread): reports polls that have run past the threshold.
     pub(crate) fn check_slow_polls(&self) {
         match self {
-            Handle::Multi(h) => h.check_slow_polls(),
+            Handle::Multi(h) => multi::Handle::check_slow_polls(h),
             Handle::Current(h) => h.check_slow_polls(),
         }
     }

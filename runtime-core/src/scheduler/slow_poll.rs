@@ -111,6 +111,15 @@ impl PollSlot {
         self.task.store(std::ptr::null_mut(), Relaxed);
     }
 
+    /// Whether the poll in this slot has run for `threshold` or more.
+    pub(crate) fn is_stuck(&self, threshold: Duration) -> bool {
+        if self.task.load(Relaxed).is_null() {
+            return false;
+        }
+        let elapsed = stats::coarse_now().wrapping_sub(self.started.load(Relaxed));
+        elapsed < u32::MAX / 2 && Duration::from_millis(u64::from(elapsed)) >= threshold
+    }
+
     /// Monitor side: reports the poll in this slot if it has run past `threshold` and was not
     /// reported yet.
     pub(crate) fn check(&self, worker: usize, config: &SlowPollConfig, owned: &OwnedTasks) {

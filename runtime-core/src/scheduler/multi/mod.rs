@@ -45,6 +45,8 @@ struct Shared {
     /// Set once shutdown has drained the injector: late pushes drain it themselves.
     injector_closed: AtomicBool,
     remotes: Box<[Remote]>,
+    /// A stand-in thread runs tasks while every worker is stuck in a slow poll.
+    stand_in: AtomicBool,
     idle: Idle,
     owned: OwnedTasks,
     shutdown: AtomicBool,
@@ -86,6 +88,7 @@ impl Handle {
             shared: Shared {
                 injector: Injector::new(),
                 injector_closed: AtomicBool::new(false),
+                stand_in: AtomicBool::new(false),
                 remotes,
                 idle: Idle::new(workers),
                 owned: OwnedTasks::new(workers),
@@ -279,12 +282,36 @@ impl Handle {
         self.shared.owned.snapshot()
     }
 
-    pub(crate) fn check_slow_polls(&self) {
-        for (worker, remote) in self.shared.remotes.iter().enumerate() {
+    /// Monitor side (the driver thread): reports polls past the threshold, and when every
+    /// worker is stuck in one, starts a stand-in thread (see `worker::stand_in`).
+    pub(crate) fn check_slow_polls(me: &Arc<Self>) {
+        for (worker, remote) in me.shared.remotes.iter().enumerate() {
             remote
                 .poll
-                .check(worker, &self.config.slow_poll, &self.shared.owned);
+                .check(worker, &me.config.slow_poll, &me.shared.owned);
         }
+        if me.all_workers_stuck() && !me.shared.stand_in.swap(true, AcqRel) {
+            let handle = me.clone();
+            let rt = super::Handle::Multi(me.clone());
+            let started = me
+                .blocking
+                .spawn_worker(Box::new(move || worker::stand_in(handle)), &rt);
+            if started.is_err() {
+                // No thread to be had now: try again at the next look.
+                me.shared.stand_in.store(false, Release);
+            }
+        }
+    }
+
+    /// Every worker is in a poll older than the slow-poll threshold.
+    pub(super) fn all_workers_stuck(&self) -> bool {
+        let threshold = self.config.slow_poll.threshold;
+        !self.is_shutdown()
+            && self
+                .shared
+                .remotes
+                .iter()
+                .all(|remote| remote.poll.is_stuck(threshold))
     }
 
     /// The slot where worker `index` publishes its poll.

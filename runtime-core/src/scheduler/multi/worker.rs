@@ -207,6 +207,7 @@ impl WorkerContext {
             if !idle.is_sleeping(core.index) {
                 // Woken by a notification, which counted us as searching.
                 core.searching = true;
+                self.handle.driver.worker_woke();
                 return core;
             }
         }
@@ -282,6 +283,45 @@ where
         }
     }
     context::exit_driving(f)
+}
+
+/// Compensation for blocked workers: while every worker is stuck in a poll past the slow-poll
+/// threshold, this thread (started by the monitor) runs queued tasks so the rest of the runtime
+/// keeps moving: it takes from the shared queue and steals from the stuck workers' local queues
+/// (a task in a stuck worker's LIFO slot waits for it). It has no core, so the tasks it runs
+/// wake into the shared queue, which it looks at again at least every millisecond. It retires
+/// as soon as one stuck poll has returned (that worker runs its queue again).
+pub(super) fn stand_in(handle: Arc<Handle>) {
+    let rt = scheduler::Handle::Multi(handle.clone());
+    let _driving = context::enter_driving(rt);
+    let cx = WorkerContext {
+        handle: handle.clone(),
+        core: RefCell::new(None),
+    };
+    context::set_scheduler(SchedulerContext::Multi(NonNull::from(&cx)), || {
+        while handle.all_workers_stuck() {
+            match stand_in_task(&handle) {
+                Some(task) => task.run(),
+                None => std::thread::sleep(std::time::Duration::from_millis(1)),
+            }
+        }
+    });
+    handle
+        .shared
+        .stand_in
+        .store(false, crate::loom::sync::atomic::Ordering::Release);
+}
+
+/// The next task for the stand-in: the shared queue first, then any worker's local queue.
+fn stand_in_task(handle: &Handle) -> Option<Notified> {
+    if let Some(task) = steal_one(|| handle.shared.injector.steal()) {
+        return Some(task);
+    }
+    handle
+        .shared
+        .remotes
+        .iter()
+        .find_map(|remote| steal_one(|| remote.stealer.steal()))
 }
 
 /// A small xorshift generator for picking steal victims.
