@@ -11,15 +11,14 @@ use std::time::Duration;
 use runtime::sync::mpsc;
 use runtime::{Builder, Runtime, SlowPoll};
 
-/// A 2-worker runtime whose slow-poll reports (task name, elapsed) go to the returned list and
-/// to `reported`.
+/// The reports a test's hook saw: task name and elapsed time.
+type Reports = Arc<Mutex<Vec<(Option<String>, Duration)>>>;
+
+/// A 2-worker runtime whose slow-poll reports go to the returned list and, by name, to the
+/// returned channel.
 fn runtime_with_reports(
     threshold: Duration,
-) -> (
-    Runtime,
-    Arc<Mutex<Vec<(Option<String>, Duration)>>>,
-    mpsc::UnboundedReceiver<String>,
-) {
+) -> (Runtime, Reports, mpsc::UnboundedReceiver<String>) {
     let reports = Arc::new(Mutex::new(Vec::new()));
     let (tx, rx) = mpsc::unbounded_channel();
     let list = reports.clone();
