@@ -13,7 +13,7 @@
 
 pub use runtime_core::{
     run, spawn, spawn_blocking, Builder, EnterGuard, Handle, Runtime, RuntimeFlavor,
-    TryCurrentError, UnhandledPanic,
+    RuntimeMetrics, TryCurrentError, UnhandledPanic,
 };
 
 /// `#[runtime::main]`: turns `async fn main` into a `fn main` that builds a runtime and blocks on the body.

@@ -20,6 +20,7 @@ use crate::context;
 use crate::loom::deque::{Injector, Steal, Stealer};
 use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
 use crate::loom::sync::{Arc, Condvar, Mutex};
+use crate::metrics::{self, WorkerMetrics, WorkerMetricsBlocks};
 use crate::park::{self, Parker};
 use crate::task::list::OwnedTasks;
 use crate::task::raw::Header;
@@ -46,6 +47,8 @@ struct Shared {
     #[allow(clippy::vec_box)] // cores move between threads as boxes; no need to re-box
     returned: Mutex<Vec<Box<Core>>>,
     returned_cv: Condvar,
+    /// Each worker's counters, indexed like `remotes`; written only by the core's holder.
+    worker_metrics: WorkerMetricsBlocks,
 }
 
 /// What other threads can reach of a worker.
@@ -83,6 +86,7 @@ impl Handle {
                 shutdown: AtomicBool::new(false),
                 returned: Mutex::new(Vec::with_capacity(workers)),
                 returned_cv: Condvar::new(),
+                worker_metrics: metrics::worker_blocks(workers),
             },
             blocking,
             driver,
@@ -259,6 +263,28 @@ impl Handle {
 
     pub(crate) fn num_alive_tasks(&self) -> usize {
         self.shared.owned.len()
+    }
+
+    /// The counters of the worker whose core has this index.
+    #[inline(always)]
+    fn worker_metrics(&self, index: usize) -> &WorkerMetrics {
+        &self.shared.worker_metrics[index]
+    }
+
+    /// The scheduler's side of `Handle::metrics`.
+    pub(crate) fn metrics(&self) -> metrics::Gauges {
+        let workers = self
+            .shared
+            .worker_metrics
+            .iter()
+            .zip(self.shared.remotes.iter())
+            .map(|(counters, remote)| counters.snapshot(remote.stealer.len()))
+            .collect();
+        metrics::Gauges {
+            alive_tasks: self.shared.owned.len(),
+            global_queue_depth: self.shared.injector.len(),
+            workers,
+        }
     }
 }
 

@@ -75,6 +75,10 @@ impl Core {
             }
             let stealer = &remotes[index].stealer;
             if let Some(task) = steal_one(|| stealer.steal_batch_and_pop(&self.local)) {
+                // Our queue was empty (`next_task` found nothing and only we push to it), so
+                // what it holds now is the batch we took, besides the task we run.
+                let batch = self.local.len() as u64;
+                handle.worker_metrics(self.index).incr_steals(batch + 1);
                 return Some(task);
             }
         }
@@ -145,6 +149,7 @@ impl WorkerContext {
                 self.handle.notify_parked();
             }
         }
+        self.handle.worker_metrics(core.index).incr_polls();
         *self.core.borrow_mut() = Some(core);
         task.run();
         let mut lifo_polls = 0;
@@ -159,6 +164,7 @@ impl WorkerContext {
                 return Some(core);
             }
             lifo_polls += 1;
+            self.handle.worker_metrics(core.index).incr_polls();
             *self.core.borrow_mut() = Some(core);
             task.run();
         }
@@ -190,7 +196,9 @@ impl WorkerContext {
             self.handle.driver.end_standby();
         }
         let parker = &self.handle.shared.remotes[core.index].parker;
+        let counters = self.handle.worker_metrics(core.index);
         loop {
+            counters.incr_parks();
             parker.park();
             if self.handle.is_shutdown() {
                 return core;
