@@ -30,14 +30,12 @@ pub(crate) struct WorkerMetrics {
     local_queue_depth: AtomicUsize,
 }
 
-/// One block per worker, each on its own cache line(s).
-pub(crate) type WorkerMetricsBlocks = Box<[CachePadded<WorkerMetrics>]>;
+/// A worker's counters on cache line(s) of their own.
+pub(crate) type WorkerMetricsBlock = CachePadded<WorkerMetrics>;
 
-/// Allocates the blocks of `workers` workers, all counters at zero.
-pub(crate) fn worker_blocks(workers: usize) -> WorkerMetricsBlocks {
-    (0..workers)
-        .map(|_| CachePadded::new(WorkerMetrics::default()))
-        .collect()
+/// A block with every counter at zero.
+pub(crate) fn worker_block() -> WorkerMetricsBlock {
+    CachePadded::new(WorkerMetrics::default())
 }
 
 /// Adds `n` to a counter that only the calling thread writes.

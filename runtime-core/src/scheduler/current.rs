@@ -17,7 +17,7 @@ use crate::blocking::Spawner;
 use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::*};
 use crate::loom::sync::{Arc, Mutex};
-use crate::metrics::{self, WorkerMetricsBlocks};
+use crate::metrics::{self, WorkerMetricsBlock};
 use crate::park::{self, Parker};
 use crate::task::list::OwnedTasks;
 use crate::task::raw::Header;
@@ -39,7 +39,7 @@ pub(crate) struct Handle {
     blocking_in_flight: AtomicUsize,
     config: Config,
     /// The one worker's counters (the driving thread's), written only while driving.
-    worker_metrics: WorkerMetricsBlocks,
+    worker_metrics: WorkerMetricsBlock,
 }
 
 struct Inject {
@@ -106,7 +106,7 @@ impl Handle {
             driver,
             blocking_in_flight: AtomicUsize::new(0),
             config,
-            worker_metrics: metrics::worker_blocks(1),
+            worker_metrics: metrics::worker_block(),
         })
     }
 
@@ -285,7 +285,7 @@ impl Handle {
                 };
                 match task {
                     Some(task) => {
-                        me.worker_metrics[0].incr_polls();
+                        me.worker_metrics.incr_polls();
                         task.run();
                     }
                     None => {
@@ -297,10 +297,10 @@ impl Handle {
             // A woken `block_on` future waits for the tasks already queued (up to
             // `event_interval` of them), so `yield_now` in it lets them run first.
             if let Some(core) = cx.core.borrow().as_ref() {
-                me.worker_metrics[0].set_local_queue_depth(core.local.len());
+                me.worker_metrics.set_local_queue_depth(core.local.len());
             }
             if ran_dry && !me.driver_waker.woken.load(Acquire) && !me.advance_paused_clock() {
-                me.worker_metrics[0].incr_parks();
+                me.worker_metrics.incr_parks();
                 me.driver_waker.parker.park();
             }
         })
@@ -334,7 +334,7 @@ impl Handle {
         metrics::Gauges {
             alive_tasks: me.owned.len(),
             global_queue_depth: me.inject.lock().queue.len(),
-            workers: vec![me.worker_metrics[0].snapshot(local_queue_depth)],
+            workers: vec![me.worker_metrics.snapshot(local_queue_depth)],
         }
     }
 
@@ -355,7 +355,7 @@ impl Handle {
         if let Some(core) = me.core.lock().as_ref() {
             return core.local.len();
         }
-        me.worker_metrics[0].published_local_queue_depth()
+        me.worker_metrics.published_local_queue_depth()
     }
 }
 

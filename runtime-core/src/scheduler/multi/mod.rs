@@ -20,7 +20,7 @@ use crate::context;
 use crate::loom::deque::{Injector, Steal, Stealer};
 use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
 use crate::loom::sync::{Arc, Condvar, Mutex};
-use crate::metrics::{self, WorkerMetrics, WorkerMetricsBlocks};
+use crate::metrics::{self, WorkerMetricsBlock};
 use crate::park::{self, Parker};
 use crate::task::list::OwnedTasks;
 use crate::task::raw::Header;
@@ -47,8 +47,9 @@ struct Shared {
     #[allow(clippy::vec_box)] // cores move between threads as boxes; no need to re-box
     returned: Mutex<Vec<Box<Core>>>,
     returned_cv: Condvar,
-    /// Each worker's counters, indexed like `remotes`; written only by the core's holder.
-    worker_metrics: WorkerMetricsBlocks,
+    /// Each worker's counters, indexed like `remotes` (the core holds its own reference and
+    /// its holder is the only writer).
+    worker_metrics: Box<[Arc<WorkerMetricsBlock>]>,
 }
 
 /// What other threads can reach of a worker.
@@ -66,8 +67,11 @@ impl Handle {
         blocking: Spawner,
         driver: crate::driver::Handle,
     ) -> (Arc<Handle>, Vec<Box<Core>>) {
+        let worker_metrics: Box<[Arc<WorkerMetricsBlock>]> = (0..workers)
+            .map(|_| Arc::new(metrics::worker_block()))
+            .collect();
         let cores: Vec<Box<Core>> = (0..workers)
-            .map(|index| Box::new(Core::new(index)))
+            .map(|index| Box::new(Core::new(index, worker_metrics[index].clone())))
             .collect();
         let remotes = cores
             .iter()
@@ -86,7 +90,7 @@ impl Handle {
                 shutdown: AtomicBool::new(false),
                 returned: Mutex::new(Vec::with_capacity(workers)),
                 returned_cv: Condvar::new(),
-                worker_metrics: metrics::worker_blocks(workers),
+                worker_metrics,
             },
             blocking,
             driver,
@@ -263,12 +267,6 @@ impl Handle {
 
     pub(crate) fn num_alive_tasks(&self) -> usize {
         self.shared.owned.len()
-    }
-
-    /// The counters of the worker whose core has this index.
-    #[inline(always)]
-    fn worker_metrics(&self, index: usize) -> &WorkerMetrics {
-        &self.shared.worker_metrics[index]
     }
 
     /// The scheduler's side of `Handle::metrics`.

@@ -13,6 +13,7 @@ use super::Handle;
 use crate::context;
 use crate::loom::deque::{Steal, Stealer, Worker};
 use crate::loom::sync::{Arc, Mutex};
+use crate::metrics::WorkerMetricsBlock;
 use crate::scheduler::{self, SchedulerContext};
 use crate::task::Notified;
 
@@ -25,10 +26,12 @@ pub(crate) struct Core {
     rng: FastRand,
     /// Counted as searching in `Idle`.
     searching: bool,
+    /// This worker's counters (also in `Shared::worker_metrics`, where `metrics` reads them).
+    metrics: Arc<WorkerMetricsBlock>,
 }
 
 impl Core {
-    pub(super) fn new(index: usize) -> Core {
+    pub(super) fn new(index: usize, metrics: Arc<WorkerMetricsBlock>) -> Core {
         Core {
             index,
             local: Worker::new_fifo(),
@@ -36,6 +39,7 @@ impl Core {
             tick: 0,
             rng: FastRand::new(index as u64 + 1),
             searching: false,
+            metrics,
         }
     }
 
@@ -78,7 +82,7 @@ impl Core {
                 // Our queue was empty (`next_task` found nothing and only we push to it), so
                 // what it holds now is the batch we took, besides the task we run.
                 let batch = self.local.len() as u64;
-                handle.worker_metrics(self.index).incr_steals(batch + 1);
+                self.metrics.incr_steals(batch + 1);
                 return Some(task);
             }
         }
@@ -149,7 +153,7 @@ impl WorkerContext {
                 self.handle.notify_parked();
             }
         }
-        self.handle.worker_metrics(core.index).incr_polls();
+        core.metrics.incr_polls();
         *self.core.borrow_mut() = Some(core);
         task.run();
         let mut lifo_polls = 0;
@@ -164,7 +168,7 @@ impl WorkerContext {
                 return Some(core);
             }
             lifo_polls += 1;
-            self.handle.worker_metrics(core.index).incr_polls();
+            core.metrics.incr_polls();
             *self.core.borrow_mut() = Some(core);
             task.run();
         }
@@ -196,9 +200,8 @@ impl WorkerContext {
             self.handle.driver.end_standby();
         }
         let parker = &self.handle.shared.remotes[core.index].parker;
-        let counters = self.handle.worker_metrics(core.index);
         loop {
-            counters.incr_parks();
+            core.metrics.incr_parks();
             parker.park();
             if self.handle.is_shutdown() {
                 return core;
