@@ -5,6 +5,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 
 use crate::context;
+use crate::metrics::RuntimeMetrics;
 use crate::scheduler;
 use crate::task::{JoinHandle, SpawnMeta};
 
@@ -166,6 +167,36 @@ impl Handle {
     /// Timers (polled `Sleep`s) waiting in this runtime's timer wheel.
     pub fn num_timers(&self) -> usize {
         self.inner.driver().time.num_timers()
+    }
+
+    /// A snapshot of this runtime's metrics: workers, alive tasks, queue depths, blocking
+    /// threads, and each worker's poll, steal and park counters (see [`RuntimeMetrics`]).
+    ///
+    /// Cheap enough to call often: it reads one cache-padded block of counters per worker
+    /// (which the workers update without any shared counter) and takes the blocking pool's
+    /// lock and, on the current-thread flavor, the shared queue's lock once each.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread()
+    ///     .worker_threads(2)
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     let tasks: Vec<_> = (0..10).map(|i| runtime::spawn(async move { i })).collect();
+    ///     for task in tasks {
+    ///         task.await.unwrap();
+    ///     }
+    /// });
+    /// let metrics = rt.handle().metrics();
+    /// assert_eq!(metrics.num_workers(), 2);
+    /// let polls: u64 = (0..metrics.num_workers())
+    ///     .map(|worker| metrics.worker_poll_count(worker))
+    ///     .sum();
+    /// assert!(polls >= 10);
+    /// assert_eq!(metrics.num_alive_tasks(), 0);
+    /// ```
+    pub fn metrics(&self) -> RuntimeMetrics {
+        self.inner.metrics()
     }
 }
 

@@ -14,6 +14,7 @@ pub mod driver;
 mod handle;
 #[doc(hidden)]
 pub mod loom;
+mod metrics;
 mod park;
 pub mod reactor;
 mod runtime;
@@ -24,6 +25,7 @@ mod unhandled;
 
 pub use builder::{Builder, RuntimeFlavor, UnhandledPanic};
 pub use handle::{EnterGuard, Handle, TryCurrentError};
+pub use metrics::RuntimeMetrics;
 #[doc(hidden)]
 pub use park::block_on_outside_runtime;
 pub use runtime::{run, Runtime};

@@ -12,8 +12,8 @@
 //! ```
 
 pub use runtime_core::{
-    run, spawn, spawn_blocking, Builder, EnterGuard, Handle, Runtime, RuntimeFlavor, SlowPoll,
-    TryCurrentError, UnhandledPanic, UnhandledPanicReport,
+    run, spawn, spawn_blocking, Builder, EnterGuard, Handle, Runtime, RuntimeFlavor,
+    RuntimeMetrics, SlowPoll, TryCurrentError, UnhandledPanic, UnhandledPanicReport,
 };
 
 /// `#[runtime::main]`: turns `async fn main` into a `fn main` that builds a runtime and blocks on the body.

@@ -8,7 +8,7 @@
 mod pool;
 mod task;
 
-pub(crate) use pool::{BlockingPool, Spawner, ThreadConfig};
+pub(crate) use pool::{BlockingPool, PoolMetrics, Spawner, ThreadConfig};
 pub(crate) use task::{BlockingSchedule, BlockingTask};
 
 use crate::context;

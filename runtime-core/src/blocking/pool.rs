@@ -53,6 +53,16 @@ struct Inner {
     config: ThreadConfig,
 }
 
+/// Gauges of the pool for `RuntimeMetrics`.
+pub(crate) struct PoolMetrics {
+    /// Threads not running a scheduler worker (busy with blocking work or idle).
+    pub(crate) threads: usize,
+    /// Threads waiting for a job.
+    pub(crate) idle_threads: usize,
+    /// Jobs waiting for a thread.
+    pub(crate) queue_depth: usize,
+}
+
 /// A cloneable handle that queues jobs on the pool.
 #[derive(Clone)]
 pub(crate) struct Spawner {
@@ -270,6 +280,16 @@ impl Spawner {
     /// Threads alive in the pool (workers included).
     pub(crate) fn num_threads(&self) -> usize {
         self.inner.state.lock().threads
+    }
+
+    /// The pool's side of `RuntimeMetrics`, read under the pool's lock.
+    pub(crate) fn metrics(&self) -> PoolMetrics {
+        let state = self.inner.state.lock();
+        PoolMetrics {
+            threads: state.threads.saturating_sub(state.worker_jobs),
+            idle_threads: state.idle,
+            queue_depth: state.queue.len(),
+        }
     }
 }
 

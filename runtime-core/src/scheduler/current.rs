@@ -18,6 +18,7 @@ use crate::blocking::Spawner;
 use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::*};
 use crate::loom::sync::{Arc, Mutex};
+use crate::metrics::{self, WorkerMetricsBlock};
 use crate::park::{self, Parker};
 use crate::task::list::OwnedTasks;
 use crate::task::raw::Header;
@@ -43,6 +44,8 @@ pub(crate) struct Handle {
     poll: PollSlot,
     /// `UnhandledPanic` handling, and whether `ShutdownRuntime` fired.
     panics: UnhandledPanics,
+    /// The one worker's counters (the driving thread's), written only while driving.
+    worker_metrics: WorkerMetricsBlock,
 }
 
 struct Inject {
@@ -114,6 +117,7 @@ impl Handle {
             ),
             config,
             poll: PollSlot::default(),
+            worker_metrics: metrics::worker_block(),
         })
     }
 
@@ -296,6 +300,7 @@ impl Handle {
                 };
                 match task {
                     Some(task) => {
+                        me.worker_metrics.incr_polls();
                         me.poll.begin(task.0.as_ptr().as_ptr());
                         task.run();
                         me.poll.end();
@@ -311,7 +316,11 @@ impl Handle {
             }
             // A woken `block_on` future waits for the tasks already queued (up to
             // `event_interval` of them), so `yield_now` in it lets them run first.
+            if let Some(core) = cx.core.borrow().as_ref() {
+                me.worker_metrics.set_local_queue_depth(core.local.len());
+            }
             if ran_dry && !me.driver_waker.woken.load(Acquire) && !me.advance_paused_clock() {
+                me.worker_metrics.incr_parks();
                 me.driver_waker.parker.park();
             }
         })
@@ -337,6 +346,36 @@ impl Handle {
 
     pub(crate) fn num_alive_tasks(&self) -> usize {
         self.owned.len()
+    }
+
+    /// The scheduler's side of `Handle::metrics`.
+    pub(crate) fn metrics(me: &Arc<Self>) -> metrics::Gauges {
+        let local_queue_depth = Handle::local_queue_depth(me);
+        metrics::Gauges {
+            alive_tasks: me.owned.len(),
+            global_queue_depth: me.inject.lock().queue.len(),
+            workers: vec![me.worker_metrics.snapshot(local_queue_depth)],
+        }
+    }
+
+    /// The local queue's depth: exact on the driving thread or while nobody drives the
+    /// scheduler, else the depth the driving thread last published.
+    fn local_queue_depth(me: &Arc<Self>) -> usize {
+        if let Some(SchedulerContext::Current(cx)) = context::current_scheduler() {
+            // SAFETY: the context lives on the driving thread's stack while installed.
+            let cx = unsafe { cx.as_ref() };
+            if Arc::ptr_eq(&cx.handle, me) {
+                if let Ok(core) = cx.core.try_borrow() {
+                    if let Some(core) = core.as_ref() {
+                        return core.local.len();
+                    }
+                }
+            }
+        }
+        if let Some(core) = me.core.lock().as_ref() {
+            return core.local.len();
+        }
+        me.worker_metrics.published_local_queue_depth()
     }
 
     pub(crate) fn tasks(&self) -> Vec<crate::task::TaskInfo> {

@@ -101,6 +101,15 @@ impl Handle {
         }
     }
 
+    /// A snapshot of the scheduler's and the blocking pool's metrics.
+    pub(crate) fn metrics(&self) -> crate::RuntimeMetrics {
+        let gauges = match self {
+            Handle::Multi(h) => h.metrics(),
+            Handle::Current(h) => current::Handle::metrics(h),
+        };
+        crate::RuntimeMetrics::new(gauges, self.blocking().metrics())
+    }
+
     pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
         match self {
             Handle::Multi(h) => h.block_on(self, future),

@@ -41,6 +41,10 @@ impl<T> Worker<T> {
         self.queue.lock().unwrap().is_empty()
     }
 
+    pub(crate) fn len(&self) -> usize {
+        self.queue.lock().unwrap().len()
+    }
+
     pub(crate) fn stealer(&self) -> Stealer<T> {
         Stealer {
             queue: self.queue.clone(),
@@ -71,6 +75,10 @@ impl<T> Stealer<T> {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.queue.lock().unwrap().is_empty()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.queue.lock().unwrap().len()
     }
 }
 
@@ -112,5 +120,9 @@ impl<T> Injector<T> {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.queue.lock().unwrap().is_empty()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.queue.lock().unwrap().len()
     }
 }

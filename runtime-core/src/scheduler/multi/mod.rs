@@ -23,6 +23,7 @@ use crate::context;
 use crate::loom::deque::{Injector, Steal, Stealer};
 use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
 use crate::loom::sync::{Arc, Condvar, Mutex};
+use crate::metrics::{self, WorkerMetricsBlock};
 use crate::park::Parker;
 use crate::task::list::OwnedTasks;
 use crate::task::raw::Header;
@@ -54,6 +55,9 @@ struct Shared {
     #[allow(clippy::vec_box)] // cores move between threads as boxes; no need to re-box
     returned: Mutex<Vec<Box<Core>>>,
     returned_cv: Condvar,
+    /// Each worker's counters, indexed like `remotes` (the core holds its own reference and
+    /// its holder is the only writer).
+    worker_metrics: Box<[Arc<WorkerMetricsBlock>]>,
 }
 
 /// What other threads can reach of a worker.
@@ -73,8 +77,11 @@ impl Handle {
         blocking: Spawner,
         driver: crate::driver::Handle,
     ) -> (Arc<Handle>, Vec<Box<Core>>) {
+        let worker_metrics: Box<[Arc<WorkerMetricsBlock>]> = (0..workers)
+            .map(|_| Arc::new(metrics::worker_block()))
+            .collect();
         let cores: Vec<Box<Core>> = (0..workers)
-            .map(|index| Box::new(Core::new(index)))
+            .map(|index| Box::new(Core::new(index, worker_metrics[index].clone())))
             .collect();
         let remotes = cores
             .iter()
@@ -95,6 +102,7 @@ impl Handle {
                 shutdown: AtomicBool::new(false),
                 returned: Mutex::new(Vec::with_capacity(workers)),
                 returned_cv: Condvar::new(),
+                worker_metrics,
             },
             blocking,
             driver,
@@ -276,6 +284,22 @@ impl Handle {
 
     pub(crate) fn num_alive_tasks(&self) -> usize {
         self.shared.owned.len()
+    }
+
+    /// The scheduler's side of `Handle::metrics`.
+    pub(crate) fn metrics(&self) -> metrics::Gauges {
+        let workers = self
+            .shared
+            .worker_metrics
+            .iter()
+            .zip(self.shared.remotes.iter())
+            .map(|(counters, remote)| counters.snapshot(remote.stealer.len()))
+            .collect();
+        metrics::Gauges {
+            alive_tasks: self.shared.owned.len(),
+            global_queue_depth: self.shared.injector.len(),
+            workers,
+        }
     }
 
     pub(crate) fn tasks(&self) -> Vec<crate::task::TaskInfo> {

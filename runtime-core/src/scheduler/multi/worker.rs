@@ -13,6 +13,7 @@ use super::Handle;
 use crate::context;
 use crate::loom::deque::{Steal, Stealer, Worker};
 use crate::loom::sync::{Arc, Mutex};
+use crate::metrics::WorkerMetricsBlock;
 use crate::scheduler::{self, SchedulerContext};
 use crate::task::Notified;
 
@@ -25,10 +26,12 @@ pub(crate) struct Core {
     rng: FastRand,
     /// Counted as searching in `Idle`.
     searching: bool,
+    /// This worker's counters (also in `Shared::worker_metrics`, where `metrics` reads them).
+    metrics: Arc<WorkerMetricsBlock>,
 }
 
 impl Core {
-    pub(super) fn new(index: usize) -> Core {
+    pub(super) fn new(index: usize, metrics: Arc<WorkerMetricsBlock>) -> Core {
         Core {
             index,
             local: Worker::new_fifo(),
@@ -36,6 +39,7 @@ impl Core {
             tick: 0,
             rng: FastRand::new(index as u64 + 1),
             searching: false,
+            metrics,
         }
     }
 
@@ -75,6 +79,10 @@ impl Core {
             }
             let stealer = &remotes[index].stealer;
             if let Some(task) = steal_one(|| stealer.steal_batch_and_pop(&self.local)) {
+                // Our queue was empty (`next_task` found nothing and only we push to it), so
+                // what it holds now is the batch we took, besides the task we run.
+                let batch = self.local.len() as u64;
+                self.metrics.incr_steals(batch + 1);
                 return Some(task);
             }
         }
@@ -146,6 +154,7 @@ impl WorkerContext {
             }
         }
         let index = core.index;
+        core.metrics.incr_polls();
         *self.core.borrow_mut() = Some(core);
         self.run_watched(index, task);
         let mut lifo_polls = 0;
@@ -160,6 +169,7 @@ impl WorkerContext {
                 return Some(core);
             }
             lifo_polls += 1;
+            core.metrics.incr_polls();
             *self.core.borrow_mut() = Some(core);
             self.run_watched(index, task);
         }
@@ -200,6 +210,7 @@ impl WorkerContext {
         }
         let parker = &self.handle.shared.remotes[core.index].parker;
         loop {
+            core.metrics.incr_parks();
             parker.park();
             if self.handle.is_shutdown() {
                 return core;
