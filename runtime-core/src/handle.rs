@@ -193,7 +193,9 @@ impl Handle {
     ///     .map(|worker| metrics.worker_poll_count(worker))
     ///     .sum();
     /// assert!(polls >= 10);
-    /// assert_eq!(metrics.num_alive_tasks(), 0);
+    /// // A task counts as alive until its worker has taken it out of the task list, which
+    /// // can be a moment after its `JoinHandle` returned.
+    /// assert!(metrics.num_alive_tasks() <= 10);
     /// ```
     pub fn metrics(&self) -> RuntimeMetrics {
         self.inner.metrics()
