@@ -73,6 +73,14 @@ impl<T> Stealer<T> {
         Steal::Success(first)
     }
 
+    /// Takes one task from the front (the oldest).
+    pub(crate) fn steal(&self) -> Steal<T> {
+        match self.queue.lock().unwrap().pop_front() {
+            Some(value) => Steal::Success(value),
+            None => Steal::Empty,
+        }
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.queue.lock().unwrap().is_empty()
     }
