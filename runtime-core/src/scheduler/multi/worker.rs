@@ -228,7 +228,6 @@ impl WorkerContext {
         while !self.handle.is_shutdown() {
             core.tick = core.tick.wrapping_add(1);
             if core.tick % self.handle.config.event_interval == 0 {
-                crate::task::stats::refresh_coarse_clock();
                 core = self.poll_driver(core);
             }
             let task = match core.next_task(&self.handle) {
