@@ -39,7 +39,10 @@ async fn idle_scheduled_running_and_finished_tasks() {
         runtime::task::yield_now().await;
     }
     let tasks = Handle::current().tasks();
-    assert!(find(&tasks, "done").is_none(), "a finished task is still listed");
+    assert!(
+        find(&tasks, "done").is_none(),
+        "a finished task is still listed"
+    );
     let idle_info = find(&tasks, "idle").unwrap();
     assert_eq!(idle_info.state(), TaskState::Idle);
     assert_eq!(idle_info.polls(), 1);
@@ -99,11 +102,13 @@ fn many_tasks_on_a_multi_thread_runtime() {
             .map(|i| {
                 let gate = gate.clone();
                 let started = started.clone();
-                Builder::new().name(&format!("worker-{i}")).spawn(async move {
-                    let notified = gate.notified();
-                    started.send(()).unwrap();
-                    notified.await;
-                })
+                Builder::new()
+                    .name(&format!("worker-{i}"))
+                    .spawn(async move {
+                        let notified = gate.notified();
+                        started.send(()).unwrap();
+                        notified.await;
+                    })
             })
             .collect();
         for _ in 0..TASKS {
