@@ -116,8 +116,8 @@ impl PollSlot {
         if self.task.load(Relaxed).is_null() {
             return false;
         }
-        let elapsed = stats::coarse_now().wrapping_sub(self.started.load(Relaxed));
-        elapsed < u32::MAX / 2 && Duration::from_millis(u64::from(elapsed)) >= threshold
+        stats::elapsed(self.started.load(Relaxed), stats::coarse_now())
+            .is_some_and(|elapsed| elapsed >= threshold)
     }
 
     /// Monitor side: reports the poll in this slot if it has run past `threshold` and was not
@@ -129,9 +129,10 @@ impl PollSlot {
             return;
         }
         let started = self.started.load(Relaxed);
-        let now = stats::coarse_now();
-        let elapsed = Duration::from_millis(u64::from(now.wrapping_sub(started)));
-        if elapsed < threshold || elapsed > Duration::from_millis(u64::from(u32::MAX / 2)) {
+        let Some(elapsed) = stats::elapsed(started, stats::coarse_now()) else {
+            return;
+        };
+        if elapsed < threshold {
             return;
         }
         if self.reported_task.load(Relaxed) == task

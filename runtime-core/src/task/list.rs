@@ -133,23 +133,32 @@ impl OwnedTasks {
         }
     }
 
-    /// A snapshot of every task in the list, one shard lock at a time.
-    pub(crate) fn snapshot(&self) -> Vec<TaskInfo> {
-        let now = stats::millis_now();
-        let mut tasks = Vec::with_capacity(self.len());
+    /// Calls `f` with every task in the list, one shard lock at a time, until it returns
+    /// `false`. Under the shard lock each task is alive (the list holds a reference) and `ptr`
+    /// has the task's allocation behind it, so `f` may read the header and the statistics.
+    fn walk(&self, mut f: impl FnMut(NonNull<Header>) -> bool) {
         for shard in self.shards.iter() {
             let shard = shard.lock();
             let mut next = shard.head;
             while let Some(ptr) = next {
-                // SAFETY: under the shard lock every task in the list is alive (the list holds a
-                // reference) and its links are stable; `ptr` came from the task's allocation.
-                unsafe {
-                    let header = ptr.as_ref();
-                    tasks.push(TaskInfo::new(header, raw::stats_of(ptr), now));
-                    next = header.owned_next.with(|n| *n);
+                if !f(ptr) {
+                    return;
                 }
+                // SAFETY: under the shard lock the task is alive and its links are stable.
+                next = unsafe { ptr.as_ref().owned_next.with(|n| *n) };
             }
         }
+    }
+
+    /// A snapshot of every task in the list.
+    pub(crate) fn snapshot(&self) -> Vec<TaskInfo> {
+        let now = stats::millis_now();
+        let mut tasks = Vec::with_capacity(self.len());
+        self.walk(|ptr| {
+            // SAFETY: `walk` calls us under the shard lock (see there).
+            tasks.push(unsafe { TaskInfo::new(ptr.as_ref(), raw::stats_of(ptr), now) });
+            true
+        });
         tasks
     }
 
@@ -157,21 +166,16 @@ impl OwnedTasks {
     /// for rare reports only). The pointer is compared, never followed, unless found.
     pub(crate) fn info_of(&self, task: *mut Header) -> Option<TaskInfo> {
         let now = stats::millis_now();
-        for shard in self.shards.iter() {
-            let shard = shard.lock();
-            let mut next = shard.head;
-            while let Some(ptr) = next {
-                // SAFETY: as in `snapshot`: under the shard lock the task is alive.
-                unsafe {
-                    let header = ptr.as_ref();
-                    if ptr.as_ptr() == task {
-                        return Some(TaskInfo::new(header, raw::stats_of(ptr), now));
-                    }
-                    next = header.owned_next.with(|n| *n);
-                }
+        let mut found = None;
+        self.walk(|ptr| {
+            if ptr.as_ptr() != task {
+                return true;
             }
-        }
-        None
+            // SAFETY: `walk` calls us under the shard lock (see there).
+            found = Some(unsafe { TaskInfo::new(ptr.as_ref(), raw::stats_of(ptr), now) });
+            false
+        });
+        found
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -28,6 +28,13 @@ pub(crate) fn refresh_coarse_clock() {
     COARSE_MS.store(millis_now(), Relaxed);
 }
 
+/// The time from the stamp `since` to `now` (both in milliseconds since the epoch), or `None`
+/// if `since` is ahead of `now` (a stamp taken after `now` was read, or a wrapped one).
+pub(crate) fn elapsed(since: u32, now: u32) -> Option<Duration> {
+    let elapsed = now.wrapping_sub(since);
+    (elapsed <= u32::MAX / 2).then(|| Duration::from_millis(u64::from(elapsed)))
+}
+
 /// The coarse clock: `millis_now` as of its last refresh.
 pub(crate) fn coarse_now() -> u32 {
     COARSE_MS.load(Relaxed)
@@ -65,14 +72,8 @@ impl PollStats {
     /// The time since the last poll started (or since the spawn), given `now` from
     /// [`millis_now`].
     pub(crate) fn since_last_poll(&self, now: u32) -> Duration {
-        let last = self.last_poll.load(Relaxed);
         // A stamp a little ahead of `now` (another thread refreshed the clock after we read it)
         // means "just now".
-        let elapsed = now.wrapping_sub(last);
-        if elapsed > u32::MAX / 2 {
-            Duration::ZERO
-        } else {
-            Duration::from_millis(u64::from(elapsed))
-        }
+        elapsed(self.last_poll.load(Relaxed), now).unwrap_or(Duration::ZERO)
     }
 }
