@@ -36,7 +36,7 @@ impl JoinError {
     pub(crate) fn cancelled(header: &Header) -> JoinError {
         JoinError {
             id: header.id,
-            name: header.name.clone(),
+            name: header.name_shared(),
             repr: Repr::Cancelled,
         }
     }
@@ -44,7 +44,7 @@ impl JoinError {
     pub(crate) fn panicked(header: &Header, payload: Box<dyn Any + Send + 'static>) -> JoinError {
         JoinError {
             id: header.id,
-            name: header.name.clone(),
+            name: header.name_shared(),
             repr: Repr::Panic(payload),
         }
     }

@@ -32,7 +32,7 @@ where
     let cell = unsafe { cell::<F, S>(ptr) };
     match cell.header.state.transition_to_running() {
         ToRunning::Poll => {
-            cell.stats.record_poll();
+            cell.header.stats.record_poll();
             if poll_future(cell, ptr).is_ready() {
                 complete(cell);
                 return;

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::raw::Header;
-use super::stats::PollStats;
 use super::Id;
 
 /// What a live task is doing at the moment of the snapshot.
@@ -48,7 +47,8 @@ pub struct TaskInfo {
 }
 
 impl TaskInfo {
-    pub(crate) fn new(header: &Header, stats: &PollStats, now: u32) -> TaskInfo {
+    pub(crate) fn new(header: &Header, now: u32) -> TaskInfo {
+        let stats = &header.stats;
         let snapshot = header.state.load();
         let state = if snapshot.is_running() {
             TaskState::Running
@@ -59,7 +59,7 @@ impl TaskInfo {
         };
         TaskInfo {
             id: header.id,
-            name: header.name.clone(),
+            name: header.name_shared(),
             state,
             polls: stats.polls(),
             spawned_at: header.spawned_at,

@@ -73,7 +73,7 @@ impl<T> JoinHandle<T> {
 
     /// The task's name, given with `task::Builder::name`.
     pub fn name(&self) -> Option<&str> {
-        self.raw.header().name.as_deref()
+        self.raw.header().name()
     }
 
     /// A handle that can abort the task without owning its output.

@@ -8,7 +8,7 @@ use std::ptr::NonNull;
 
 use crossbeam_utils::CachePadded;
 
-use super::raw::{self, Header, RawTask};
+use super::raw::{Header, RawTask};
 use super::Task;
 use super::{stats, TaskInfo};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
@@ -156,7 +156,7 @@ impl OwnedTasks {
         let mut tasks = Vec::with_capacity(self.len());
         self.walk(|ptr| {
             // SAFETY: `walk` calls us under the shard lock (see there).
-            tasks.push(unsafe { TaskInfo::new(ptr.as_ref(), raw::stats_of(ptr), now) });
+            tasks.push(unsafe { TaskInfo::new(ptr.as_ref(), now) });
             true
         });
         tasks
@@ -172,7 +172,7 @@ impl OwnedTasks {
                 return true;
             }
             // SAFETY: `walk` calls us under the shard lock (see there).
-            found = Some(unsafe { TaskInfo::new(ptr.as_ref(), raw::stats_of(ptr), now) });
+            found = Some(unsafe { TaskInfo::new(ptr.as_ref(), now) });
             false
         });
         found

@@ -266,5 +266,5 @@ pub fn try_id() -> Option<Id> {
 /// }
 /// ```
 pub fn name() -> Option<StdArc<str>> {
-    context::with_current_task(|task| task.and_then(|header| header.name.clone()))
+    context::with_current_task(|task| task.and_then(|header| header.name_shared()))
 }
