@@ -20,6 +20,7 @@ use std::task::Waker;
 use std::time::Duration;
 
 mod standby;
+mod watch;
 
 use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
@@ -30,6 +31,8 @@ use crate::time::driver::TimeDriver;
 use crate::time::Clock;
 #[doc(hidden)]
 pub use standby::Standby;
+#[doc(hidden)]
+pub use watch::Watch;
 
 /// A reference to a runtime's driver.
 pub(crate) type Handle = Arc<Shared>;
@@ -43,6 +46,8 @@ pub(crate) struct Shared {
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// The driver thread is standing by (not in the poller) while workers poll.
     standby: Standby,
+    /// Whether the driver thread watches for slow polls while it waits in the poller.
+    watch: Watch,
     /// Workers' non-blocking polls: one at a time (try-lock), with reused buffers.
     worker_poll: parking_lot::Mutex<(Events, Vec<Waker>)>,
 }
@@ -70,6 +75,7 @@ impl Shared {
             shutdown: AtomicBool::new(false),
             thread: Mutex::new(None),
             standby: Standby::new(),
+            watch: Watch::new(),
             worker_poll: parking_lot::Mutex::new((Events::new(), Vec::new())),
         })
     }
@@ -92,12 +98,11 @@ impl Shared {
         self.end_standby();
     }
 
-    /// A parked worker woke up: if the driver thread waits in the poller (it does so only
-    /// while every worker sleeps), interrupt that wait so it stands by instead, looking every
-    /// millisecond, which is what watches for slow polls. One eventfd write, none while the
-    /// driver stands by. (Measured cost: chained_spawn ~+30%; see issue 7's notes.)
-    pub(crate) fn worker_woke(&self) {
-        if !self.standby.is_standing_by() {
+    /// The caller just marked a parked worker awake: if the driver thread waits in the poller
+    /// unwatched, interrupt that wait so it stands by instead, looking every millisecond, which
+    /// is what watches for slow polls (see `Watch`). Usually one fence and one load.
+    pub(crate) fn worker_notified(&self) {
+        if self.watch.take_unwatched() {
             if let Some(io) = &self.io {
                 io.unpark();
             }
@@ -183,12 +188,15 @@ fn run(shared: &Shared, rt: &scheduler::Handle) {
     let io = shared.io.as_ref().expect("launched only with a poller");
     let mut events = Events::new();
     let mut wakers = Vec::with_capacity(64);
+    // The next wait in the poller is the watch period after the workers went to sleep.
+    let mut watch_next_wait = true;
     while !shared.shutdown.load(Acquire) {
         crate::task::stats::refresh_coarse_clock();
         rt.check_slow_polls();
         let timeout = shared.time.process(&mut wakers);
         wake_batch(rt, &mut wakers);
         if rt.any_worker_awake() {
+            watch_next_wait = true;
             let limit = timeout.map_or(STANDBY_LOOK, |t| t.min(STANDBY_LOOK));
             if shared.standby.wait(limit, || rt.any_worker_awake()) {
                 // No call back within the limit: a worker may be stuck in a long poll, so
@@ -200,10 +208,19 @@ fn run(shared: &Shared, rt: &scheduler::Handle) {
             }
             continue;
         }
+        let timeout = if std::mem::replace(&mut watch_next_wait, false) {
+            let period = rt.watch_period();
+            Some(timeout.map_or(period, |t| t.min(period)))
+        } else if shared.watch.begin_unwatched(|| rt.any_worker_awake()) {
+            timeout
+        } else {
+            continue;
+        };
         // Held while we wait in the poller, so no worker's poll cuts our wait short.
         let exclusive = shared.worker_poll.lock();
         io.turn(&mut events, timeout, &mut wakers);
         drop(exclusive);
+        shared.watch.end_unwatched();
         wake_batch(rt, &mut wakers);
     }
 }

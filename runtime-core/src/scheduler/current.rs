@@ -386,6 +386,10 @@ impl Handle {
         self.poll.check(0, &self.config.slow_poll, &self.owned);
     }
 
+    pub(super) fn slow_poll_threshold(&self) -> std::time::Duration {
+        self.config.slow_poll.threshold
+    }
+
     /// `UnhandledPanic::ShutdownRuntime` fired: cancel every task (on this thread, inside the
     /// runtime so that their drops find it) and wake whoever drives or waits to drive.
     fn shutdown_on_unhandled_panic(me: &Arc<Self>) {

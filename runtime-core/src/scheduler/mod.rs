@@ -6,6 +6,7 @@ pub(crate) mod slow_poll;
 
 use std::future::Future;
 use std::ptr::NonNull;
+use std::time::Duration;
 
 use crate::blocking::{BlockingSchedule, BlockingTask, Spawner};
 use crate::loom::sync::Arc;
@@ -69,8 +70,6 @@ impl Handle {
         }
     }
 
-    /// True if a worker of a multi-thread runtime is awake (the workers then poll for I/O
-    /// themselves and the driver thread stands by).
     /// Monitor side (the driver thread): reports polls that have run past the threshold.
     pub(crate) fn check_slow_polls(&self) {
         match self {
@@ -79,6 +78,19 @@ impl Handle {
         }
     }
 
+    /// How long the driver keeps watching after every worker went to sleep, before it waits
+    /// unwatched (see `driver::Watch`): half the slow-poll threshold, so a poll that blocks a
+    /// worker woken meanwhile is still reported within 1.5 thresholds.
+    pub(crate) fn watch_period(&self) -> Duration {
+        let threshold = match self {
+            Handle::Multi(h) => h.slow_poll_threshold(),
+            Handle::Current(h) => h.slow_poll_threshold(),
+        };
+        (threshold / 2).max(Duration::from_millis(1))
+    }
+
+    /// True if a worker of a multi-thread runtime is awake (the workers then poll for I/O
+    /// themselves and the driver thread stands by).
     pub(crate) fn any_worker_awake(&self) -> bool {
         match self {
             Handle::Multi(h) => h.any_worker_awake(),

@@ -21,6 +21,10 @@ use crate::loom::cell::UnsafeCell;
 /// The fixed-size prefix of every task, at most 64 bytes.
 #[repr(C)]
 pub(crate) struct Header {
+    /// Poll count and last-poll stamp for `Handle::tasks()`. In the header rather than after
+    /// it: a cell one word larger shifted the malloc'd cells against cache lines and cost the
+    /// scheduler benches 20-50% (false sharing between neighbouring tasks).
+    pub(crate) stats: PollStats,
     pub(crate) state: State,
     pub(crate) vtable: &'static Vtable,
     /// Links in the runtime's list of owned tasks; touched only under that list's shard lock.
@@ -32,10 +36,6 @@ pub(crate) struct Header {
     pub(crate) name: Option<Box<StdArc<str>>>,
     /// Where `spawn` was called (`#[track_caller]`).
     pub(crate) spawned_at: &'static Location<'static>,
-    /// Poll count and last-poll stamp for `Handle::tasks()`. In the header rather than after
-    /// it: a cell one word larger shifted the malloc'd cells against cache lines and cost the
-    /// scheduler benches 20-50% (false sharing between neighbouring tasks).
-    pub(crate) stats: PollStats,
 }
 
 // SAFETY: the header's mutable parts are the atomic state and the list links, which are only

@@ -200,6 +200,8 @@ impl Handle {
     pub(crate) fn notify_parked(&self) {
         if let Some(index) = self.shared.idle.worker_to_notify() {
             self.shared.remotes[index].parker.unpark();
+            // The worker counts as awake now: the slow-poll monitor must watch it.
+            self.driver.worker_notified();
         }
     }
 
@@ -325,6 +327,10 @@ impl Handle {
                 me.shared.stand_in.store(false, Release);
             }
         }
+    }
+
+    pub(super) fn slow_poll_threshold(&self) -> Duration {
+        self.config.slow_poll.threshold
     }
 
     /// Every worker is in a poll older than the slow-poll threshold.

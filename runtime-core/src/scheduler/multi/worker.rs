@@ -218,7 +218,6 @@ impl WorkerContext {
             if !idle.is_sleeping(core.index) {
                 // Woken by a notification, which counted us as searching.
                 core.searching = true;
-                self.handle.driver.worker_woke();
                 return core;
             }
         }
