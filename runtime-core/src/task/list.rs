@@ -17,8 +17,9 @@ use crate::loom::sync::Mutex;
 pub(crate) struct OwnedTasks {
     shards: Box<[CachePadded<Mutex<Shard>>]>,
     mask: usize,
-    /// Tasks in the list, for metrics and tests.
-    count: AtomicUsize,
+    /// Tasks in the list, for metrics and tests. Written on every spawn and completion: on its
+    /// own cache line (see `Idle::state`).
+    count: CachePadded<AtomicUsize>,
 }
 
 struct Shard {
@@ -42,7 +43,7 @@ impl OwnedTasks {
                 })
                 .collect(),
             mask: shards - 1,
-            count: AtomicUsize::new(0),
+            count: CachePadded::new(AtomicUsize::new(0)),
         }
     }
 

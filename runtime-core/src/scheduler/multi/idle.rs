@@ -7,6 +7,8 @@
 //! searching updates the word (SeqCst), and the last searcher to park re-checks every queue.
 //! One of the two always sees the other, so no wake-up is lost.
 
+use crossbeam_utils::CachePadded;
+
 use crate::loom::sync::atomic::{fence, AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::Mutex;
 
@@ -15,8 +17,9 @@ const UNPARKED_SHIFT: usize = 16;
 const UNPARKED_ONE: usize = 1 << UNPARKED_SHIFT;
 
 pub(crate) struct Idle {
-    /// `unparked << 16 | searching`.
-    state: AtomicUsize,
+    /// `unparked << 16 | searching`. Written on every park, wake and search: on its own cache
+    /// line, so that the read-mostly fields around it (in `Shared`) do not miss with it.
+    state: CachePadded<AtomicUsize>,
     sleepers: Mutex<Vec<usize>>,
     workers: usize,
 }
@@ -32,7 +35,7 @@ fn unparked(state: usize) -> usize {
 impl Idle {
     pub(crate) fn new(workers: usize) -> Idle {
         Idle {
-            state: AtomicUsize::new(workers << UNPARKED_SHIFT),
+            state: CachePadded::new(AtomicUsize::new(workers << UNPARKED_SHIFT)),
             sleepers: Mutex::new(Vec::with_capacity(workers)),
             workers,
         }
