@@ -10,7 +10,7 @@
 //! synchronization: plain relaxed atomics (outside the loom facade on purpose, since no model
 //! depends on them).
 
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -40,33 +40,29 @@ pub(crate) fn coarse_now() -> u32 {
     COARSE_MS.load(Relaxed)
 }
 
-/// The statistics of one task, kept in its cell right after the header.
+/// The statistics of one task, kept in its header: the poll count (high 32 bits) and the
+/// coarse clock when the last poll started, or when the task was spawned (low 32 bits). One
+/// word, so a poll records both with one load and one store, and a reader sees a consistent
+/// pair.
 #[derive(Debug)]
-pub(crate) struct PollStats {
-    polls: AtomicU32,
-    /// The coarse clock when the last poll started (or when the task was spawned).
-    last_poll: AtomicU32,
-}
+pub(crate) struct PollStats(AtomicU64);
 
 impl PollStats {
     pub(crate) fn new() -> PollStats {
-        PollStats {
-            polls: AtomicU32::new(0),
-            last_poll: AtomicU32::new(coarse_now()),
-        }
+        PollStats(AtomicU64::new(u64::from(coarse_now())))
     }
 
     /// Called by the thread that is about to poll the task (one at a time: the task's state
     /// machine orders successive polls, so a load and a store make an exact count).
     pub(crate) fn record_poll(&self) {
-        self.polls
-            .store(self.polls.load(Relaxed).wrapping_add(1), Relaxed);
-        self.last_poll.store(coarse_now(), Relaxed);
+        let polls = (self.0.load(Relaxed) >> 32).wrapping_add(1) as u32;
+        self.0
+            .store(u64::from(polls) << 32 | u64::from(coarse_now()), Relaxed);
     }
 
     /// Polls so far (wraps at 2^32).
     pub(crate) fn polls(&self) -> u32 {
-        self.polls.load(Relaxed)
+        (self.0.load(Relaxed) >> 32) as u32
     }
 
     /// The time since the last poll started (or since the spawn), given `now` from
@@ -74,6 +70,6 @@ impl PollStats {
     pub(crate) fn since_last_poll(&self, now: u32) -> Duration {
         // A stamp a little ahead of `now` (another thread refreshed the clock after we read it)
         // means "just now".
-        elapsed(self.last_poll.load(Relaxed), now).unwrap_or(Duration::ZERO)
+        elapsed(self.0.load(Relaxed) as u32, now).unwrap_or(Duration::ZERO)
     }
 }

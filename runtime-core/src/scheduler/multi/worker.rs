@@ -14,6 +14,7 @@ use crate::context;
 use crate::loom::deque::{Steal, Stealer, Worker};
 use crate::loom::sync::{Arc, Mutex};
 use crate::metrics::WorkerMetricsBlock;
+use crate::scheduler::slow_poll::PollSlot;
 use crate::scheduler::{self, SchedulerContext};
 use crate::task::Notified;
 
@@ -153,10 +154,10 @@ impl WorkerContext {
                 self.handle.notify_parked();
             }
         }
-        let index = core.index;
+        let slot = self.handle.poll_slot(core.index);
         core.metrics.incr_polls();
         *self.core.borrow_mut() = Some(core);
-        self.run_watched(index, task);
+        run_watched(slot, task);
         let mut lifo_polls = 0;
         loop {
             let mut core = self.core.borrow_mut().take()?;
@@ -171,16 +172,8 @@ impl WorkerContext {
             lifo_polls += 1;
             core.metrics.incr_polls();
             *self.core.borrow_mut() = Some(core);
-            self.run_watched(index, task);
+            run_watched(slot, task);
         }
-    }
-
-    /// Runs `task`, published in worker `index`'s poll slot for the slow-poll monitor.
-    fn run_watched(&self, index: usize, task: Notified) {
-        let slot = self.handle.poll_slot(index);
-        slot.begin(task.0.as_ptr().as_ptr());
-        task.run();
-        slot.end();
     }
 
     /// Polls the driver without blocking, with the core installed so that the tasks it wakes
@@ -292,6 +285,13 @@ where
         }
     }
     context::exit_driving(f)
+}
+
+/// Runs `task`, published in its worker's poll slot for the slow-poll monitor.
+fn run_watched(slot: &PollSlot, task: Notified) {
+    slot.begin(task.0.as_ptr().as_ptr());
+    task.run();
+    slot.end();
 }
 
 /// Compensation for blocked workers: while every worker is stuck in a poll past the slow-poll
