@@ -1,8 +1,9 @@
 //! Slow-poll detection: a poll that runs past `slow_poll_threshold` (a task blocking its
 //! worker) is reported once, naming the task, while it is still running.
 //!
-//! Each worker owns a `PollSlot`: before polling a task it writes the task's pointer and the
-//! coarse clock (two relaxed stores to its own cache line), and clears the pointer after. The
+//! Each worker owns a `PollSlot`: before polling a task it writes the coarse clock and the
+//! task's pointer (two stores to its own cache line); the next poll overwrites them, and the
+//! worker clears the pointer when it stops polling (parks, or gives its core away). The
 //! monitor is the driver thread, which wakes at least every millisecond while any worker is
 //! awake (its standby look) and sleeps in the poller when all are parked, so watching costs no
 //! CPU on an idle runtime. It reads each slot; a poll older than the threshold that it has not
@@ -13,7 +14,7 @@
 //! be freed, at any moment while the monitor looks.
 
 use std::fmt;
-use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering::*};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -100,20 +101,21 @@ pub(crate) struct PollSlot {
 }
 
 impl PollSlot {
-    /// The worker is about to poll the task at `task`.
+    /// The worker is about to poll the task at `task`. (Release: whoever reads this pointer
+    /// reads this poll's start, not an older one.)
     pub(crate) fn begin(&self, task: *mut Header) {
         self.started.store(stats::coarse_now(), Relaxed);
-        self.task.store(task, Relaxed);
+        self.task.store(task, Release);
     }
 
-    /// The poll returned.
+    /// The worker stopped polling (it parks, or gave its core away).
     pub(crate) fn end(&self) {
         self.task.store(std::ptr::null_mut(), Relaxed);
     }
 
     /// Whether the poll in this slot has run for `threshold` or more.
     pub(crate) fn is_stuck(&self, threshold: Duration) -> bool {
-        if self.task.load(Relaxed).is_null() {
+        if self.task.load(Acquire).is_null() {
             return false;
         }
         stats::elapsed(self.started.load(Relaxed), stats::coarse_now())
@@ -124,7 +126,7 @@ impl PollSlot {
     /// reported yet.
     pub(crate) fn check(&self, worker: usize, config: &SlowPollConfig, owned: &OwnedTasks) {
         let (threshold, hook) = (config.threshold, &config.hook);
-        let task = self.task.load(Relaxed);
+        let task = self.task.load(Acquire);
         if task.is_null() {
             return;
         }
@@ -142,7 +144,7 @@ impl PollSlot {
         }
         // The same poll still? (A new poll of another task may have begun in between; then
         // its own start time applies next turn.)
-        if self.task.load(Relaxed) != task || self.started.load(Relaxed) != started {
+        if self.task.load(Acquire) != task || self.started.load(Relaxed) != started {
             return;
         }
         self.reported_task.store(task, Relaxed);

@@ -188,6 +188,7 @@ impl WorkerContext {
     }
 
     fn park(&self, core: Box<Core>) -> Box<Core> {
+        self.handle.poll_slot(core.index).end();
         let mut core = self.poll_driver(core);
         if core.lifo.is_some() || !core.local.is_empty() {
             return core;
@@ -234,6 +235,7 @@ impl WorkerContext {
                 None => self.park(core),
             };
         }
+        self.handle.poll_slot(core.index).end();
         if core.searching {
             core.searching = false;
             self.handle.shared.idle.transition_worker_from_searching();
@@ -287,11 +289,13 @@ where
     context::exit_driving(f)
 }
 
-/// Runs `task`, published in its worker's poll slot for the slow-poll monitor.
+/// Runs `task`, published in its worker's poll slot for the slow-poll monitor. The slot is
+/// not cleared after the poll (one store less per poll): the next poll overwrites it, and the
+/// worker clears it when it stops polling (`park`, `block_in_place`, shutdown). Between polls
+/// the worker only looks for work, which takes microseconds, never a slow-poll threshold.
 fn run_watched(slot: &PollSlot, task: Notified) {
     slot.begin(task.0.as_ptr().as_ptr());
     task.run();
-    slot.end();
 }
 
 /// Compensation for blocked workers: while every worker is stuck in a poll past the slow-poll
