@@ -29,6 +29,8 @@ pub use metrics::RuntimeMetrics;
 #[doc(hidden)]
 pub use park::block_on_outside_runtime;
 pub use runtime::{run, Runtime};
+#[doc(hidden)]
+pub use scheduler::lifo_slot::{IntoRawPtr, LifoSlot};
 pub use scheduler::slow_poll::SlowPoll;
 pub use task::{spawn, spawn_blocking};
 pub use unhandled::UnhandledPanicReport;

@@ -240,3 +240,44 @@ fn two_blocked_workers_do_not_stop_fifty_other_tasks() {
         assert!(names.contains(&format!("blocker-{i}")), "{names:?}");
     }
 }
+
+/// A task spawns a child (which lands in its worker's LIFO slot) and then blocks until the
+/// child has run: only a LIFO slot that others can take while the worker is stuck lets the
+/// child run. Returns whether it ran (the parent gives up after 10 s instead of hanging).
+fn child_in_lifo_slot_runs(workers: usize) -> bool {
+    let (rt, reports) = small_runtime(workers);
+    let ran = rt.block_on(async {
+        runtime::task::Builder::new()
+            .name("parent")
+            .spawn(async {
+                let (ran_tx, ran_rx) = std_mpsc::channel::<()>();
+                drop(runtime::spawn(async move {
+                    let _ = ran_tx.send(());
+                }));
+                // Blocks the worker; the child sits in this worker's LIFO slot.
+                ran_rx.recv_timeout(Duration::from_secs(10)).is_ok()
+            })
+            .await
+            .unwrap()
+    });
+    drop(rt);
+    let names: Vec<_> = reports.try_iter().flatten().collect();
+    assert!(names.contains(&"parent".to_string()), "{names:?}");
+    ran
+}
+
+#[test]
+fn another_worker_takes_the_lifo_task_of_a_stuck_worker() {
+    assert!(
+        child_in_lifo_slot_runs(2),
+        "the child never left the LIFO slot"
+    );
+}
+
+#[test]
+fn the_stand_in_takes_the_lifo_task_of_the_only_worker() {
+    assert!(
+        child_in_lifo_slot_runs(1),
+        "the child never left the LIFO slot"
+    );
+}

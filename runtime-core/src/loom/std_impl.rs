@@ -4,7 +4,9 @@ pub mod sync {
     pub use std::sync::Arc;
 
     pub mod atomic {
-        pub use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
+        pub use std::sync::atomic::{
+            fence, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering,
+        };
     }
 
     /// A mutex with parking_lot's API (no poisoning).

@@ -1,6 +1,7 @@
 //! The two scheduler flavors behind one handle: multi-thread (work-stealing) and current-thread.
 
 pub(crate) mod current;
+pub(crate) mod lifo_slot;
 pub(crate) mod multi;
 pub(crate) mod slow_poll;
 

@@ -113,6 +113,21 @@ impl Notified {
     }
 }
 
+// SAFETY: a `Notified` is one counted task reference; `into_raw` forgets it without releasing
+// the reference and `from_raw` takes it back.
+unsafe impl crate::scheduler::lifo_slot::IntoRawPtr for Notified {
+    fn into_raw(self) -> std::ptr::NonNull<()> {
+        let ptr = self.0.as_ptr();
+        std::mem::forget(self);
+        ptr.cast()
+    }
+
+    unsafe fn from_raw(ptr: std::ptr::NonNull<()>) -> Self {
+        // SAFETY: per the caller, `ptr` is a task header whose reference `into_raw` kept.
+        Notified(unsafe { RawTask::from_raw(ptr.cast()) })
+    }
+}
+
 impl Drop for Notified {
     fn drop(&mut self) {
         self.0.drop_reference();

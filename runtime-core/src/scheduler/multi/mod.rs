@@ -16,6 +16,7 @@ pub(crate) use worker::{block_in_place, WorkerContext};
 
 use crossbeam_utils::CachePadded;
 
+use super::lifo_slot::LifoSlot;
 use super::slow_poll::PollSlot;
 use super::Config;
 use crate::blocking::Spawner;
@@ -64,8 +65,22 @@ struct Shared {
 struct Remote {
     stealer: Stealer<Notified>,
     parker: Parker,
-    /// What this worker polls now, for the slow-poll monitor (its own cache line).
-    poll: CachePadded<PollSlot>,
+    /// Set by the slow-poll monitor while this worker is stuck in a poll past the threshold:
+    /// searching workers then take its LIFO slot too. (Read by thieves instead of `slots`, so
+    /// that they leave the owner's cache line alone unless it is stuck.)
+    stuck: AtomicBool,
+    /// What this worker writes on every poll, on its own cache line.
+    slots: CachePadded<WorkerSlots>,
+}
+
+/// A worker's published per-poll state.
+#[derive(Default)]
+struct WorkerSlots {
+    /// What this worker polls now, for the slow-poll monitor.
+    poll: PollSlot,
+    /// The task to run next (a task woken or spawned by the running one). Only this worker
+    /// fills it; others take it only while the worker is `stuck`.
+    lifo: LifoSlot<Notified>,
 }
 
 impl Handle {
@@ -88,7 +103,8 @@ impl Handle {
             .map(|core| Remote {
                 stealer: core.stealer(),
                 parker: Parker::new(),
-                poll: CachePadded::default(),
+                stuck: AtomicBool::new(false),
+                slots: CachePadded::default(),
             })
             .collect();
         let handle = Arc::new(Handle {
@@ -311,10 +327,18 @@ impl Handle {
     /// Monitor side (the driver thread): reports polls past the threshold, and when every
     /// worker is stuck in one, starts a stand-in thread (see `worker::stand_in`).
     pub(crate) fn check_slow_polls(me: &Arc<Self>) {
+        let threshold = me.config.slow_poll.threshold;
         for (worker, remote) in me.shared.remotes.iter().enumerate() {
-            remote
-                .poll
-                .check(worker, &me.config.slow_poll, &me.shared.owned);
+            let slot = &remote.slots.poll;
+            slot.check(worker, &me.config.slow_poll, &me.shared.owned);
+            let stuck = slot.is_stuck(threshold);
+            if remote.stuck.load(Relaxed) != stuck {
+                remote.stuck.store(stuck, Release);
+                if stuck && remote.slots.lifo.is_some() {
+                    // Its LIFO task is stealable now: wake a searcher for it.
+                    me.notify_parked();
+                }
+            }
         }
         if me.all_workers_stuck() && !me.shared.stand_in.swap(true, AcqRel) {
             let handle = me.clone();
@@ -341,12 +365,27 @@ impl Handle {
                 .shared
                 .remotes
                 .iter()
-                .all(|remote| remote.poll.is_stuck(threshold))
+                .all(|remote| remote.slots.poll.is_stuck(threshold))
     }
 
     /// The slot where worker `index` publishes its poll.
     pub(super) fn poll_slot(&self, index: usize) -> &PollSlot {
-        &self.shared.remotes[index].poll
+        &self.shared.remotes[index].slots.poll
+    }
+
+    /// Worker `index`'s LIFO slot.
+    pub(super) fn lifo(&self, index: usize) -> &LifoSlot<Notified> {
+        &self.shared.remotes[index].slots.lifo
+    }
+
+    /// Takes worker `index`'s LIFO task if the monitor saw it stuck in a slow poll.
+    pub(super) fn take_lifo_if_stuck(&self, index: usize) -> Option<Notified> {
+        let remote = &self.shared.remotes[index];
+        if remote.stuck.load(Acquire) {
+            remote.slots.lifo.take()
+        } else {
+            None
+        }
     }
 
     /// `UnhandledPanic::ShutdownRuntime` fired: cancel every task (on this thread, inside the

@@ -1,5 +1,6 @@
-//! One worker: its core (deque, LIFO slot, tick, rng) and the run loop that finds, runs,
-//! steals and parks.
+//! One worker: its core (deque, tick, rng) and the run loop that finds, runs, steals and
+//! parks. Its LIFO slot lives in the shared `Remote` (see `LifoSlot`), so that other workers
+//! can take the task in it while this one is stuck in a slow poll.
 //!
 //! The core is a `Box` that moves: the loop holds it while looking for work and puts it in
 //! the thread's `WorkerContext` while a task runs (so the task's wakes and spawns can reach the
@@ -22,7 +23,6 @@ pub(crate) struct Core {
     index: usize,
     local: Worker<Notified>,
     /// The task woken by the running task: it runs next (message passing stays hot in cache).
-    lifo: Option<Notified>,
     tick: u32,
     rng: FastRand,
     /// Counted as searching in `Idle`.
@@ -36,7 +36,6 @@ impl Core {
         Core {
             index,
             local: Worker::new_fifo(),
-            lifo: None,
             tick: 0,
             rng: FastRand::new(index as u64 + 1),
             searching: false,
@@ -49,7 +48,7 @@ impl Core {
     }
 
     fn next_task(&mut self, handle: &Handle) -> Option<Notified> {
-        if let Some(task) = self.lifo.take() {
+        if let Some(task) = handle.lifo(self.index).take() {
             return Some(task);
         }
         if self.tick % handle.config.global_queue_interval == 0 {
@@ -86,13 +85,17 @@ impl Core {
                 self.metrics.incr_steals(batch + 1);
                 return Some(task);
             }
+            if let Some(task) = handle.take_lifo_if_stuck(index) {
+                self.metrics.incr_steals(1);
+                return Some(task);
+            }
         }
         steal_one(|| handle.shared.injector.steal_batch_and_pop(&self.local))
     }
 
     /// Drops the queued references (their tasks are cancelled through the owned list).
-    fn drain(&mut self) {
-        drop(self.lifo.take());
+    fn drain(&mut self, handle: &Handle) {
+        drop(handle.lifo(self.index).take());
         while let Some(task) = self.local.pop() {
             drop(task);
         }
@@ -135,7 +138,7 @@ impl WorkerContext {
         if is_yield {
             core.local.push(task);
         } else {
-            match core.lifo.replace(task) {
+            match self.handle.lifo(core.index).replace(task) {
                 None => return Ok(()),
                 Some(previous) => core.local.push(previous),
             }
@@ -160,8 +163,8 @@ impl WorkerContext {
         run_watched(slot, task);
         let mut lifo_polls = 0;
         loop {
-            let mut core = self.core.borrow_mut().take()?;
-            let Some(task) = core.lifo.take() else {
+            let core = self.core.borrow_mut().take()?;
+            let Some(task) = self.handle.lifo(core.index).take() else {
                 return Some(core);
             };
             if lifo_polls >= self.handle.config.max_lifo_polls {
@@ -190,7 +193,7 @@ impl WorkerContext {
     fn park(&self, core: Box<Core>) -> Box<Core> {
         self.handle.poll_slot(core.index).end();
         let mut core = self.poll_driver(core);
-        if core.lifo.is_some() || !core.local.is_empty() {
+        if self.handle.lifo(core.index).is_some() || !core.local.is_empty() {
             return core;
         }
         let idle = &self.handle.shared.idle;
@@ -240,7 +243,7 @@ impl WorkerContext {
             core.searching = false;
             self.handle.shared.idle.transition_worker_from_searching();
         }
-        core.drain();
+        core.drain(&self.handle);
         self.handle.return_core(core);
     }
 }
@@ -300,8 +303,8 @@ fn run_watched(slot: &PollSlot, task: Notified) {
 
 /// Compensation for blocked workers: while every worker is stuck in a poll past the slow-poll
 /// threshold, this thread (started by the monitor) runs queued tasks so the rest of the runtime
-/// keeps moving: it takes from the shared queue and steals from the stuck workers' local queues
-/// (a task in a stuck worker's LIFO slot waits for it). It has no core, so the tasks it runs
+/// keeps moving: it takes from the shared queue, the stuck workers' local queues and their LIFO
+/// slots. It has no core, so the tasks it runs
 /// wake into the shared queue, which it looks at again at least every millisecond. It retires
 /// as soon as one stuck poll has returned (that worker runs its queue again).
 pub(super) fn stand_in(handle: Arc<Handle>) {
@@ -325,16 +328,17 @@ pub(super) fn stand_in(handle: Arc<Handle>) {
         .store(false, crate::loom::sync::atomic::Ordering::Release);
 }
 
-/// The next task for the stand-in: the shared queue first, then any worker's local queue.
+/// The next task for the stand-in: the shared queue first, then any worker's local queue, then
+/// a stuck worker's LIFO slot.
 fn stand_in_task(handle: &Handle) -> Option<Notified> {
     if let Some(task) = steal_one(|| handle.shared.injector.steal()) {
         return Some(task);
     }
-    handle
-        .shared
-        .remotes
+    let remotes = &handle.shared.remotes;
+    remotes
         .iter()
         .find_map(|remote| steal_one(|| remote.stealer.steal()))
+        .or_else(|| (0..remotes.len()).find_map(|index| handle.take_lifo_if_stuck(index)))
 }
 
 /// A small xorshift generator for picking steal victims.
