@@ -47,7 +47,8 @@ pub enum UnhandledPanic {
     /// Report it once, naming the task (its id when it has no name) and the panic message,
     /// through the `Builder::on_unhandled_panic` hook; the default hook prints one line on
     /// stderr: `runtime: task 'name' (id 7) panicked with message "boom", and nobody awaited
-    /// its JoinHandle`. The runtime keeps going. This is the default.
+    /// its JoinHandle` (with the `tracing` feature: one ERROR event instead, see
+    /// [`Builder::on_unhandled_panic`]). The runtime keeps going. This is the default.
     #[default]
     Report,
     /// Say nothing; the panic is still caught and the runtime keeps going.
@@ -151,7 +152,9 @@ impl Builder {
 
     /// How long one poll of a task may run before it is reported as blocking its worker
     /// (default 100 ms). Each such poll is reported once, while it still runs, to the
-    /// [`on_slow_poll`](Builder::on_slow_poll) hook. Zero makes `build` fail with `InvalidInput`.
+    /// [`on_slow_poll`](Builder::on_slow_poll) hook, which by default prints one line on stderr,
+    /// or with the `tracing` feature emits one WARN event with target `runtime::slow_poll`.
+    /// Zero makes `build` fail with `InvalidInput`.
     ///
     /// Polls are watched by the driver thread, which looks about every millisecond while a
     /// worker is busy: on the multi-thread flavor a report comes within a millisecond or two of
@@ -162,9 +165,16 @@ impl Builder {
         self
     }
 
-    /// Where slow-poll reports go (default: one line on stderr naming the task, its id, where it
-    /// was spawned and how long the poll has run). The hook runs on the driver thread: keep it
-    /// short and non-blocking.
+    /// Where slow-poll reports go. The hook runs on the driver thread: keep it short and
+    /// non-blocking. A hook set here replaces the default, which is:
+    ///
+    /// - without the `tracing` feature, one line on stderr naming the task, its id, where it was
+    ///   spawned and how long the poll has run (the report's `Display`);
+    /// - with the `tracing` feature, one `tracing` event at WARN level, target
+    ///   `runtime::slow_poll`, with the fields `task.id` (u64), `task.name` (`""` when the task
+    ///   has no name), `spawned_at` (the spawn location), `elapsed_ms` (u64), `worker` (usize)
+    ///   and the same line as its message. It is emitted on the driver thread, so the subscriber
+    ///   that receives it is the global default one.
     ///
     /// ```
     /// use std::sync::mpsc;
@@ -296,8 +306,14 @@ impl Builder {
 
     /// Where reports of unobserved panics go (`Report`, and the first one under
     /// `ShutdownRuntime`): `hook` is called once per such panic, on the thread that dropped the
-    /// panicked output (a worker, or whichever thread dropped the `JoinHandle`). The default
-    /// prints `runtime: {report}` on stderr. A panic inside the hook is caught and ignored.
+    /// panicked output (a worker, or whichever thread dropped the `JoinHandle`). A panic inside
+    /// the hook is caught and ignored. A hook set here replaces the default, which is:
+    ///
+    /// - without the `tracing` feature, one line on stderr: `runtime: {report}`;
+    /// - with the `tracing` feature, one `tracing` event at ERROR level, target
+    ///   `runtime::unhandled_panic`, with the fields `task.id` (u64), `task.name` (`""` when the
+    ///   task has no name), `panic` (the panic message) and the report's `Display` as its
+    ///   message. It is emitted on that same thread, to its current subscriber.
     ///
     /// ```
     /// use std::sync::atomic::{AtomicUsize, Ordering};

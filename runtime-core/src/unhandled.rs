@@ -9,6 +9,11 @@
 //! With `ShutdownRuntime`, the first such panic is reported, records the message, and returns
 //! true: the scheduler then closes its task list and cancels every task, and every `block_on`
 //! of the runtime (woken through the wakers registered here) panics with that message.
+//!
+//! The default hook (`print_report`) prints `runtime: {report}` as one line on stderr; with the
+//! `tracing` feature it emits one `tracing` ERROR event instead, target
+//! `runtime::unhandled_panic`, with the fields `task.id` (u64), `task.name` (`""` when the task
+//! has no name), `panic` (the panic message) and the report's `Display` as its message.
 
 use std::fmt;
 use std::future::Future;
@@ -116,8 +121,21 @@ impl fmt::Debug for ReportHook {
     }
 }
 
-/// What the default hook does: one line on stderr.
+/// What the default hook does: one line on stderr, or with the `tracing` feature one ERROR
+/// event (target `runtime::unhandled_panic`; an unnamed task's `task.name` field is `""`).
 pub(crate) fn print_report(report: &UnhandledPanicReport) {
+    #[cfg(feature = "tracing")]
+    tracing::error!(
+        target: "runtime::unhandled_panic",
+        {
+            task.id = report.id.as_u64(),
+            task.name = report.task_name().unwrap_or(""),
+            panic = report.message(),
+        },
+        "{}",
+        report
+    );
+    #[cfg(not(feature = "tracing"))]
     eprintln!("runtime: {report}");
 }
 

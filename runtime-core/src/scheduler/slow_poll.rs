@@ -12,6 +12,11 @@
 //!
 //! The slot's pointer is never dereferenced outside those locks: the poll may end, and the task
 //! be freed, at any moment while the monitor looks.
+//!
+//! The default hook (`print_report`) prints the report's `Display` as one line on stderr; with
+//! the `tracing` feature it emits one `tracing` WARN event instead, target `runtime::slow_poll`,
+//! with the fields `task.id` (u64), `task.name` (`""` when the task has no name), `spawned_at`,
+//! `elapsed_ms` (u64), `worker` (usize) and the same line as its message.
 
 use std::fmt;
 use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering::*};
@@ -85,8 +90,23 @@ impl fmt::Display for SlowPoll {
     }
 }
 
-/// The default hook: one line on stderr.
+/// The default hook: one line on stderr, or with the `tracing` feature one WARN event (target
+/// `runtime::slow_poll`; an unnamed task's `task.name` field is `""`).
 pub(crate) fn print_report(report: &SlowPoll) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        target: "runtime::slow_poll",
+        {
+            task.id = report.task.id().as_u64(),
+            task.name = report.task.name().unwrap_or(""),
+            spawned_at = %report.task.spawned_at(),
+            elapsed_ms = u64::try_from(report.elapsed.as_millis()).unwrap_or(u64::MAX),
+            worker = report.worker,
+        },
+        "{}",
+        report
+    );
+    #[cfg(not(feature = "tracing"))]
     eprintln!("{report}");
 }
 
