@@ -47,7 +47,7 @@ pub enum UnhandledPanic {
     /// Report it once, naming the task (its id when it has no name) and the panic message,
     /// through the `Builder::on_unhandled_panic` hook; the default hook prints one line on
     /// stderr: `runtime: task 'name' (id 7) panicked with message "boom", and nobody awaited
-    /// its JoinHandle` (with the `tracing` feature: one ERROR event instead, see
+    /// its JoinHandle` (with the `tracing` feature and a subscriber: one ERROR event instead, see
     /// [`Builder::on_unhandled_panic`]). The runtime keeps going. This is the default.
     #[default]
     Report,
@@ -153,12 +153,14 @@ impl Builder {
     /// How long one poll of a task may run before it is reported as blocking its worker
     /// (default 100 ms). Each such poll is reported once, while it still runs, to the
     /// [`on_slow_poll`](Builder::on_slow_poll) hook, which by default prints one line on stderr,
-    /// or with the `tracing` feature emits one WARN event with target `runtime::slow_poll`.
+    /// or with the `tracing` feature and a subscriber emits one WARN event with target
+    /// `runtime::slow_poll`.
     /// Zero makes `build` fail with `InvalidInput`.
     ///
     /// Polls are watched by the driver thread, which looks about every millisecond while a
-    /// worker is busy: on the multi-thread flavor a report comes within a millisecond or two of
-    /// the threshold. The current-thread flavor is watched only when the driver thread wakes (an
+    /// worker is busy, and keeps watching for half a threshold after all went idle: on the
+    /// multi-thread flavor a report comes a millisecond or two after the threshold, at worst
+    /// half a threshold later (a worker woken in that half-threshold is seen at its end). The current-thread flavor is watched only when the driver thread wakes (an
     /// I/O event or a timer), so a report may come late there.
     pub fn slow_poll_threshold(&mut self, threshold: Duration) -> &mut Self {
         self.slow_poll_threshold = threshold;
@@ -170,7 +172,8 @@ impl Builder {
     ///
     /// - without the `tracing` feature, one line on stderr naming the task, its id, where it was
     ///   spawned and how long the poll has run (the report's `Display`);
-    /// - with the `tracing` feature, one `tracing` event at WARN level, target
+    /// - with the `tracing` feature and a subscriber installed (without one the event would
+    ///   go nowhere, so the line above is printed instead), one `tracing` event at WARN level, target
     ///   `runtime::slow_poll`, with the fields `task.id` (u64), `task.name` (`""` when the task
     ///   has no name), `spawned_at` (the spawn location), `elapsed_ms` (u64), `worker` (usize)
     ///   and the same line as its message. It is emitted on the driver thread, so the subscriber
@@ -310,7 +313,8 @@ impl Builder {
     /// the hook is caught and ignored. A hook set here replaces the default, which is:
     ///
     /// - without the `tracing` feature, one line on stderr: `runtime: {report}`;
-    /// - with the `tracing` feature, one `tracing` event at ERROR level, target
+    /// - with the `tracing` feature and a subscriber installed (else the line above), one
+    ///   `tracing` event at ERROR level, target
     ///   `runtime::unhandled_panic`, with the fields `task.id` (u64), `task.name` (`""` when the
     ///   task has no name), `panic` (the panic message) and the report's `Display` as its
     ///   message. It is emitted on that same thread, to its current subscriber.

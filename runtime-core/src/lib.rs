@@ -17,6 +17,7 @@ pub mod loom;
 mod metrics;
 mod park;
 pub mod reactor;
+mod report;
 mod runtime;
 mod scheduler;
 pub mod task;

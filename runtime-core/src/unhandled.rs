@@ -11,7 +11,7 @@
 //! of the runtime (woken through the wakers registered here) panics with that message.
 //!
 //! The default hook (`print_report`) prints `runtime: {report}` as one line on stderr; with the
-//! `tracing` feature it emits one `tracing` ERROR event instead, target
+//! `tracing` feature and a subscriber installed it emits one `tracing` ERROR event instead, target
 //! `runtime::unhandled_panic`, with the fields `task.id` (u64), `task.name` (`""` when the task
 //! has no name), `panic` (the panic message) and the report's `Display` as its message.
 
@@ -124,6 +124,10 @@ impl fmt::Debug for ReportHook {
 /// What the default hook does: one line on stderr, or with the `tracing` feature one ERROR
 /// event (target `runtime::unhandled_panic`; an unnamed task's `task.name` field is `""`).
 pub(crate) fn print_report(report: &UnhandledPanicReport) {
+    if crate::report::to_stderr() {
+        eprintln!("runtime: {report}");
+        return;
+    }
     #[cfg(feature = "tracing")]
     tracing::error!(
         target: "runtime::unhandled_panic",
@@ -135,8 +139,6 @@ pub(crate) fn print_report(report: &UnhandledPanicReport) {
         "{}",
         report
     );
-    #[cfg(not(feature = "tracing"))]
-    eprintln!("runtime: {report}");
 }
 
 /// Calls `hook` (or the default one), containing a panic of the hook itself.

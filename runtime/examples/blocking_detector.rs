@@ -6,11 +6,9 @@
 //!
 //! Two "bad" tasks call `std::thread::sleep` inside `async` code, which blocks both workers of
 //! a 2-worker runtime for 600 ms. Each blocking poll is reported once on stderr (task name, id,
-//! spawn location, how long so far: the line the default `on_slow_poll` hook prints without the
-//! `tracing` feature; the examples build with that feature, so the hook here prints it), and
-//! because every worker is stuck a stand-in thread runs the other tasks meanwhile: the heartbeat
-//! keeps ticking every 100 ms instead of freezing. Halfway through, `Handle::dump()` lists the
-//! live tasks.
+//! spawn location, how long so far: the default `on_slow_poll` hook), and because every worker
+//! is stuck a stand-in thread runs the other tasks meanwhile: the heartbeat keeps ticking every
+//! 100 ms instead of freezing. Halfway through, `Handle::dump()` lists the live tasks.
 
 use std::time::Duration;
 
@@ -20,9 +18,6 @@ fn main() {
     let rt = runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .slow_poll_threshold(Duration::from_millis(100))
-        // With the `tracing` feature (on for the examples) the default is a `tracing` event,
-        // which goes nowhere without a subscriber: print the report's line instead.
-        .on_slow_poll(|report| eprintln!("{report}"))
         .build()
         .expect("a runtime");
     rt.block_on(async {

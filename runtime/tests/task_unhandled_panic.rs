@@ -572,10 +572,6 @@ fn shutdown_runtime_ignores_observed_panics() {
 /// Set in the child process of `the_default_hook_prints_one_line_on_stderr`.
 const CHILD_ENV: &str = "TASK_UNHANDLED_PANIC_CHILD";
 
-/// Without the `tracing` feature the default hook prints one line on stderr per report. With it
-/// (as when the whole workspace is tested: the dev-dependency turns it on) the default emits a
-/// `tracing` event instead (tests/tracing_reports.rs), and with no subscriber installed, as
-/// here, stderr stays quiet.
 #[test]
 fn the_default_hook_prints_one_line_on_stderr() {
     if std::env::var_os(CHILD_ENV).is_some() {
@@ -611,10 +607,6 @@ fn the_default_hook_prints_one_line_on_stderr() {
         .lines()
         .filter(|line| line.starts_with("runtime: "))
         .collect();
-    if cfg!(feature = "tracing") {
-        assert!(lines.is_empty(), "{stderr}");
-        return;
-    }
     assert_eq!(lines.len(), 2, "{stderr}");
     for (line, name) in lines.iter().zip(["default_current", "default_multi"]) {
         assert!(

@@ -14,7 +14,7 @@
 //! be freed, at any moment while the monitor looks.
 //!
 //! The default hook (`print_report`) prints the report's `Display` as one line on stderr; with
-//! the `tracing` feature it emits one `tracing` WARN event instead, target `runtime::slow_poll`,
+//! the `tracing` feature and a subscriber installed it emits one `tracing` WARN event instead, target `runtime::slow_poll`,
 //! with the fields `task.id` (u64), `task.name` (`""` when the task has no name), `spawned_at`,
 //! `elapsed_ms` (u64), `worker` (usize) and the same line as its message.
 
@@ -93,6 +93,10 @@ impl fmt::Display for SlowPoll {
 /// The default hook: one line on stderr, or with the `tracing` feature one WARN event (target
 /// `runtime::slow_poll`; an unnamed task's `task.name` field is `""`).
 pub(crate) fn print_report(report: &SlowPoll) {
+    if crate::report::to_stderr() {
+        eprintln!("{report}");
+        return;
+    }
     #[cfg(feature = "tracing")]
     tracing::warn!(
         target: "runtime::slow_poll",
@@ -106,8 +110,6 @@ pub(crate) fn print_report(report: &SlowPoll) {
         "{}",
         report
     );
-    #[cfg(not(feature = "tracing"))]
-    eprintln!("{report}");
 }
 
 /// What one worker is polling, published for the monitor.
