@@ -160,8 +160,9 @@ impl Builder {
     /// Polls are watched by the driver thread, which looks about every millisecond while a
     /// worker is busy, and keeps watching for half a threshold after all went idle: on the
     /// multi-thread flavor a report comes a millisecond or two after the threshold, at worst
-    /// half a threshold later (a worker woken in that half-threshold is seen at its end). The current-thread flavor is watched only when the driver thread wakes (an
-    /// I/O event or a timer), so a report may come late there.
+    /// half a threshold later (a worker woken in that half-threshold is seen at its end). The
+    /// current-thread flavor is watched only for half a threshold after each wake of the driver
+    /// thread (an I/O event or a timer), so a report may come late there.
     pub fn slow_poll_threshold(&mut self, threshold: Duration) -> &mut Self {
         self.slow_poll_threshold = threshold;
         self
@@ -173,8 +174,8 @@ impl Builder {
     /// - without the `tracing` feature, one line on stderr naming the task, its id, where it was
     ///   spawned and how long the poll has run (the report's `Display`);
     /// - with the `tracing` feature and a subscriber installed (without one the event would
-    ///   go nowhere, so the line above is printed instead), one `tracing` event at WARN level, target
-    ///   `runtime::slow_poll`, with the fields `task.id` (u64), `task.name` (`""` when the task
+    ///   go nowhere, so the line above is printed instead), one `tracing` event at WARN level,
+    ///   target `runtime::slow_poll`, with the fields `task.id` (u64), `task.name` (`""` when the task
     ///   has no name), `spawned_at` (the spawn location), `elapsed_ms` (u64), `worker` (usize)
     ///   and the same line as its message. It is emitted on the driver thread, so the subscriber
     ///   that receives it is the global default one.
