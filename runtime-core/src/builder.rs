@@ -175,8 +175,8 @@ impl Builder {
     ///   spawned and how long the poll has run (the report's `Display`);
     /// - with the `tracing` feature and a subscriber installed (without one the event would
     ///   go nowhere, so the line above is printed instead), one `tracing` event at WARN level,
-    ///   target `runtime::slow_poll`, with the fields `task.id` (u64), `task.name` (`""` when the task
-    ///   has no name), `spawned_at` (the spawn location), `elapsed_ms` (u64), `worker` (usize)
+    ///   target `runtime::slow_poll`, with the fields `task.id` (u64), `task.name` (`""` when
+    ///   the task has no name), `spawned_at` (the spawn location), `elapsed_ms` (u64), `worker` (usize)
     ///   and the same line as its message. It is emitted on the driver thread, so the subscriber
     ///   that receives it is the global default one.
     ///

@@ -15,8 +15,9 @@
 //!
 //! The default hook (`print_report`) prints the report's `Display` as one line on stderr; with
 //! the `tracing` feature and a subscriber installed it emits one `tracing` WARN event instead,
-//! target `runtime::slow_poll`, with the fields `task.id` (u64), `task.name` (`""` when the task has no name), `spawned_at`,
-//! `elapsed_ms` (u64), `worker` (usize) and the same line as its message.
+//! target `runtime::slow_poll`, with the fields `task.id` (u64), `task.name` (`""` when the
+//! task has no name), `spawned_at`, `elapsed_ms` (u64), `worker` (usize) and the same line as
+//! its message.
 
 use std::fmt;
 use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering::*};

@@ -4,10 +4,11 @@
 //! Reading the system clock on every poll would cost about as much as polling a small task, so a
 //! poll stamps a coarse clock instead: milliseconds since the first runtime of the process
 //! started, refreshed by the driver thread each time it wakes (at least every millisecond while
-//! a multi-thread worker is busy) and by the current-thread scheduler every `event_interval`
-//! polls. Multi-thread workers only read it: were they to write it too, its cache line would
-//! bounce between them on every refresh. A stamp is therefore about a millisecond behind. These are observations, not
-//! synchronization: plain relaxed atomics (outside the loom facade on purpose, since no model
+//! a multi-thread worker is busy), by a multi-thread worker when it wakes from sleep (the driver
+//! may then be in a longer wait) and by the current-thread scheduler every `event_interval`
+//! polls. Busy multi-thread workers only read it: were they to write it too, its cache line
+//! would bounce between them on every refresh. A stamp is therefore about a millisecond behind.
+//! These are observations, not synchronization: plain relaxed atomics (outside the loom facade on purpose, since no model
 //! depends on them).
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};

@@ -213,7 +213,9 @@ impl WorkerContext {
                 return core;
             }
             if !idle.is_sleeping(core.index) {
-                // Woken by a notification, which counted us as searching.
+                // Woken by a notification, which counted us as searching. The driver may be in
+                // its watch-period wait, not refreshing the coarse clock our polls stamp.
+                crate::task::stats::refresh_coarse_clock();
                 core.searching = true;
                 return core;
             }
