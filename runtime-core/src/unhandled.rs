@@ -126,9 +126,14 @@ impl fmt::Debug for ReportHook {
 pub(crate) fn print_report(report: &UnhandledPanicReport) {
     if crate::report::to_stderr() {
         eprintln!("runtime: {report}");
-        return;
+    } else {
+        emit_event(report);
     }
-    #[cfg(feature = "tracing")]
+}
+
+/// The `tracing` event of a report (see `print_report`).
+#[cfg(feature = "tracing")]
+fn emit_event(report: &UnhandledPanicReport) {
     tracing::error!(
         target: "runtime::unhandled_panic",
         {
@@ -140,6 +145,10 @@ pub(crate) fn print_report(report: &UnhandledPanicReport) {
         report
     );
 }
+
+/// Without the `tracing` feature every report goes to stderr (`report::to_stderr`).
+#[cfg(not(feature = "tracing"))]
+fn emit_event(_: &UnhandledPanicReport) {}
 
 /// Calls `hook` (or the default one), containing a panic of the hook itself.
 fn call_hook(hook: Option<&ReportHook>, report: &UnhandledPanicReport) {

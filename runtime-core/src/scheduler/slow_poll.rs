@@ -96,9 +96,14 @@ impl fmt::Display for SlowPoll {
 pub(crate) fn print_report(report: &SlowPoll) {
     if crate::report::to_stderr() {
         eprintln!("{report}");
-        return;
+    } else {
+        emit_event(report);
     }
-    #[cfg(feature = "tracing")]
+}
+
+/// The `tracing` event of a report (see `print_report`).
+#[cfg(feature = "tracing")]
+fn emit_event(report: &SlowPoll) {
     tracing::warn!(
         target: "runtime::slow_poll",
         {
@@ -112,6 +117,10 @@ pub(crate) fn print_report(report: &SlowPoll) {
         report
     );
 }
+
+/// Without the `tracing` feature every report goes to stderr (`report::to_stderr`).
+#[cfg(not(feature = "tracing"))]
+fn emit_event(_: &SlowPoll) {}
 
 /// What one worker is polling, published for the monitor.
 #[derive(Debug, Default)]
