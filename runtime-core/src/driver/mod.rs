@@ -14,6 +14,12 @@
 //! 1 ms (or by the next timer), the thread looks at the poller itself without blocking, so a
 //! worker stuck in a long poll delays I/O by at most that much. The thread holds the workers'
 //! poll lock while it waits in the poller, so the two never contend for it.
+//!
+//! The thread is also the slow-poll monitor: each time round its loop it refreshes the coarse
+//! clock and looks at the workers' poll slots. Once every worker sleeps, its first wait in the
+//! poller is bounded by half the slow-poll threshold; only after that does it wait unbounded,
+//! and then (see `Watch`) whoever wakes a worker nudges it back, so an idle runtime costs no CPU
+//! and a busy one no wake-up per worker wake.
 
 use std::io;
 use std::task::Waker;
