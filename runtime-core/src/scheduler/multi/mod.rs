@@ -78,8 +78,8 @@ struct Remote {
 struct WorkerSlots {
     /// What this worker polls now, for the slow-poll monitor.
     poll: PollSlot,
-    /// The task to run next (a task woken or spawned by the running one). Only this worker
-    /// fills it; others take it only while the worker is `stuck`.
+    /// The task to run next: one woken or spawned by the running task (so message passing
+    /// stays hot in cache). Only this worker fills it; others take it only while it is `stuck`.
     lifo: LifoSlot<Notified>,
 }
 

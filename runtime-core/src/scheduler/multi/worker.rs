@@ -22,7 +22,6 @@ use crate::task::Notified;
 pub(crate) struct Core {
     index: usize,
     local: Worker<Notified>,
-    /// The task woken by the running task: it runs next (message passing stays hot in cache).
     tick: u32,
     rng: FastRand,
     /// Counted as searching in `Idle`.
