@@ -5,7 +5,7 @@
 //! a driver that waits unwatched while a worker is awake must be nudged, and one unwatched wait
 //! is nudged at most once.
 
-use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use loom::sync::Arc;
 use loom_tests::support::model_with_preemptions;
 use runtime_core::driver::Watch;
@@ -73,5 +73,33 @@ fn one_unwatched_wait_is_nudged_once() {
         }
         assert!(nudges.load(SeqCst) <= 1, "one wait, at most one nudge");
         assert!(!watch.is_unwatched());
+    });
+}
+
+/// The current-thread flavor's side: the driving thread wakes, stores its awake flag (a plain
+/// SeqCst store, not an RMW) and reads the announcement, while the driver decides.
+#[test]
+fn a_driving_thread_that_wakes_is_watched() {
+    model_with_preemptions(3, || {
+        let watch = Arc::new(Watch::new());
+        let awake = Arc::new(AtomicBool::new(false));
+        let nudged = Arc::new(AtomicBool::new(false));
+        let driving = {
+            let (watch, awake, nudged) = (watch.clone(), awake.clone(), nudged.clone());
+            loom::thread::spawn(move || {
+                awake.store(true, SeqCst);
+                if watch.take_unwatched() {
+                    nudged.store(true, SeqCst);
+                }
+            })
+        };
+        let waits_unwatched = watch.begin_unwatched(|| awake.load(SeqCst));
+        driving.join().unwrap();
+        if waits_unwatched {
+            assert!(
+                nudged.load(SeqCst),
+                "an unwatched driver missed the thread's wake"
+            );
+        }
     });
 }

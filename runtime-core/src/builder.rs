@@ -160,9 +160,9 @@ impl Builder {
     /// Polls are watched by the driver thread, which looks about every millisecond while a
     /// worker is busy, and keeps watching for half a threshold after all went idle: on the
     /// multi-thread flavor a report comes a millisecond or two after the threshold, at worst
-    /// half a threshold later (a worker woken in that half-threshold is seen at its end). The
-    /// current-thread flavor is watched only for half a threshold after each wake of the driver
-    /// thread (an I/O event or a timer), so a report may come late there.
+    /// half a threshold later (a worker woken in that half-threshold is seen at its end). On the
+    /// current-thread flavor the driver thread looks every half threshold while the driving
+    /// thread runs tasks, so a report comes at most half a threshold late.
     pub fn slow_poll_threshold(&mut self, threshold: Duration) -> &mut Self {
         self.slow_poll_threshold = threshold;
         self

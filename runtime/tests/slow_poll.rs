@@ -281,3 +281,30 @@ fn the_stand_in_takes_the_lifo_task_of_the_only_worker() {
         "the child never left the LIFO slot"
     );
 }
+
+#[test]
+fn a_blocking_poll_on_the_current_thread_flavor_is_reported() {
+    let (tx, rx) = std_mpsc::channel::<Option<String>>();
+    let tx = Mutex::new(tx);
+    let rt = Builder::new_current_thread()
+        .slow_poll_threshold(Duration::from_millis(20))
+        .on_slow_poll(move |report: &SlowPoll| {
+            let _ = tx
+                .lock()
+                .unwrap()
+                .send(report.task().name().map(str::to_string));
+        })
+        .build()
+        .unwrap();
+    let reported = rt.block_on(async move {
+        runtime::task::Builder::new()
+            .name("blocker")
+            .spawn(async move {
+                // Blocks the only thread until the report arrives (or gives up after 10 s).
+                rx.recv_timeout(Duration::from_secs(10)).ok().flatten()
+            })
+            .await
+            .unwrap()
+    });
+    assert_eq!(reported.as_deref(), Some("blocker"));
+}

@@ -214,10 +214,14 @@ fn run(shared: &Shared, rt: &scheduler::Handle) {
             }
             continue;
         }
-        let timeout = if std::mem::replace(&mut watch_next_wait, false) {
+        let watching = rt.needs_watching();
+        let timeout = if std::mem::replace(&mut watch_next_wait, watching) || watching {
             let period = rt.watch_period();
             Some(timeout.map_or(period, |t| t.min(period)))
-        } else if shared.watch.begin_unwatched(|| rt.any_worker_awake()) {
+        } else if shared
+            .watch
+            .begin_unwatched(|| rt.any_worker_awake() || rt.needs_watching())
+        {
             timeout
         } else {
             continue;

@@ -42,6 +42,9 @@ pub(crate) struct Handle {
     config: Config,
     /// What the driving thread polls now, for the slow-poll monitor.
     poll: PollSlot,
+    /// A thread drives the scheduler and is not parked: the monitor watches it (see
+    /// `driver::Watch`; set, then the driver is nudged, after every wake).
+    driving_awake: AtomicBool,
     /// `UnhandledPanic` handling, and whether `ShutdownRuntime` fired.
     panics: UnhandledPanics,
     /// The one worker's counters (the driving thread's), written only while driving.
@@ -104,6 +107,7 @@ impl Handle {
                 tick: 0,
             }))),
             core_waiters: Mutex::new(Vec::new()),
+            driving_awake: AtomicBool::new(false),
             driver_waker: StdArc::new(DriverWaker {
                 parker: Parker::new(),
                 woken: AtomicBool::new(false),
@@ -261,6 +265,7 @@ impl Handle {
         }
         impl Drop for PutBack<'_> {
             fn drop(&mut self) {
+                self.handle.driving_awake.store(false, SeqCst);
                 if let Some(core) = self.cx.core.borrow_mut().take() {
                     self.handle.put_core(core);
                 }
@@ -274,6 +279,7 @@ impl Handle {
             handle: me,
             cx: &cx,
         };
+        me.set_driving_awake();
         let waker = Waker::from(me.driver_waker.clone());
         let mut future_cx = Context::from_waker(&waker);
         me.driver_waker.woken.store(true, Release);
@@ -321,7 +327,9 @@ impl Handle {
             }
             if ran_dry && !me.driver_waker.woken.load(Acquire) && !me.advance_paused_clock() {
                 me.worker_metrics.incr_parks();
+                me.driving_awake.store(false, SeqCst);
                 me.driver_waker.parker.park();
+                me.set_driving_awake();
             }
         })
     }
@@ -384,6 +392,17 @@ impl Handle {
 
     pub(crate) fn check_slow_polls(&self) {
         self.poll.check(0, &self.config.slow_poll, &self.owned);
+    }
+
+    /// The driving thread is (again) running tasks: tell the slow-poll monitor.
+    fn set_driving_awake(&self) {
+        self.driving_awake.store(true, SeqCst);
+        self.driver.worker_notified();
+    }
+
+    /// Whether the slow-poll monitor should watch the driving thread.
+    pub(super) fn is_driving_awake(&self) -> bool {
+        self.driving_awake.load(SeqCst)
     }
 
     pub(super) fn slow_poll_threshold(&self) -> std::time::Duration {

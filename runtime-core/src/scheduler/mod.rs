@@ -90,6 +90,16 @@ impl Handle {
         (threshold / 2).max(Duration::from_millis(1))
     }
 
+    /// True if the current-thread flavor's driving thread is awake: the driver thread then
+    /// waits in the poller at most a watch period at a time, to look at its poll slot. (A
+    /// multi-thread runtime's awake workers are watched through the standby instead.)
+    pub(crate) fn needs_watching(&self) -> bool {
+        match self {
+            Handle::Multi(_) => false,
+            Handle::Current(h) => h.is_driving_awake(),
+        }
+    }
+
     /// True if a worker of a multi-thread runtime is awake (the workers then poll for I/O
     /// themselves and the driver thread stands by).
     pub(crate) fn any_worker_awake(&self) -> bool {
