@@ -136,10 +136,17 @@ fn a_zero_threshold_is_invalid_input() {
 
 /// A runtime with `workers` workers, a 20 ms threshold and reports sent to the returned channel.
 fn small_runtime(workers: usize) -> (Runtime, std_mpsc::Receiver<Option<String>>) {
+    let mut builder = Builder::new_multi_thread();
+    builder.worker_threads(workers);
+    with_named_reports(builder)
+}
+
+/// Builds `builder` with a 20 ms threshold and the reported task names sent to the returned
+/// channel.
+fn with_named_reports(mut builder: Builder) -> (Runtime, std_mpsc::Receiver<Option<String>>) {
     let (tx, rx) = std_mpsc::channel();
     let tx = Mutex::new(tx);
-    let rt = Builder::new_multi_thread()
-        .worker_threads(workers)
+    let rt = builder
         .slow_poll_threshold(Duration::from_millis(20))
         .on_slow_poll(move |report: &SlowPoll| {
             let _ = tx
@@ -284,18 +291,7 @@ fn the_stand_in_takes_the_lifo_task_of_the_only_worker() {
 
 #[test]
 fn a_blocking_poll_on_the_current_thread_flavor_is_reported() {
-    let (tx, rx) = std_mpsc::channel::<Option<String>>();
-    let tx = Mutex::new(tx);
-    let rt = Builder::new_current_thread()
-        .slow_poll_threshold(Duration::from_millis(20))
-        .on_slow_poll(move |report: &SlowPoll| {
-            let _ = tx
-                .lock()
-                .unwrap()
-                .send(report.task().name().map(str::to_string));
-        })
-        .build()
-        .unwrap();
+    let (rt, rx) = with_named_reports(Builder::new_current_thread());
     let reported = rt.block_on(async move {
         runtime::task::Builder::new()
             .name("blocker")
