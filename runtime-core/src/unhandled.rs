@@ -131,6 +131,11 @@ pub(crate) fn print_report(report: &UnhandledPanicReport) {
     }
 }
 
+/// Reports `error` with the default hook (a scheduler with no `UnhandledPanic` setting).
+pub(crate) fn report_by_default(error: &JoinError) {
+    print_report(&UnhandledPanicReport::new(error));
+}
+
 /// The `tracing` event of a report (see `print_report`).
 #[cfg(feature = "tracing")]
 fn emit_event(report: &UnhandledPanicReport) {

@@ -88,7 +88,7 @@ impl Schedule for BlockingSchedule {
         match &self.runtime {
             Some(scheduler::Handle::Multi(handle)) => handle.unhandled_panic(error),
             Some(scheduler::Handle::Current(handle)) => handle.unhandled_panic(error),
-            None => crate::task::report_unhandled_panic(crate::UnhandledPanic::Report, error),
+            None => crate::unhandled::report_by_default(error),
         }
     }
 }

@@ -54,17 +54,7 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
 
     /// A task panicked and its output will never be read.
     fn unhandled_panic(&self, error: &JoinError) {
-        report_unhandled_panic(crate::UnhandledPanic::Report, error);
-    }
-}
-
-/// Applies the runtime's `UnhandledPanic` setting to a panic nobody will observe.
-pub(crate) fn report_unhandled_panic(behavior: crate::UnhandledPanic, error: &JoinError) {
-    match behavior {
-        crate::UnhandledPanic::Report | crate::UnhandledPanic::ShutdownRuntime => {
-            crate::unhandled::print_report(&crate::unhandled::UnhandledPanicReport::new(error));
-        }
-        crate::UnhandledPanic::Ignore => {}
+        crate::unhandled::report_by_default(error);
     }
 }
 
