@@ -145,39 +145,41 @@ impl PollSlot {
         self.task.store(std::ptr::null_mut(), Relaxed);
     }
 
+    /// The poll in this slot, if one runs: its task, start stamp and time so far.
+    fn current(&self) -> Option<(*mut Header, u32, Duration)> {
+        let task = self.task.load(Acquire);
+        if task.is_null() {
+            return None;
+        }
+        let started = self.started.load(Relaxed);
+        stats::elapsed(started, stats::coarse_now()).map(|elapsed| (task, started, elapsed))
+    }
+
     /// Whether the poll in this slot has run for `threshold` or more.
     pub(crate) fn is_stuck(&self, threshold: Duration) -> bool {
-        if self.task.load(Acquire).is_null() {
-            return false;
-        }
-        stats::elapsed(self.started.load(Relaxed), stats::coarse_now())
-            .is_some_and(|elapsed| elapsed >= threshold)
+        self.current()
+            .is_some_and(|(_, _, elapsed)| elapsed >= threshold)
     }
 
     /// Monitor side: reports the poll in this slot if it has run past `threshold` and was not
-    /// reported yet.
-    pub(crate) fn check(&self, worker: usize, config: &SlowPollConfig, owned: &OwnedTasks) {
+    /// reported yet. Returns whether the slot is stuck (as `is_stuck` would).
+    pub(crate) fn check(&self, worker: usize, config: &SlowPollConfig, owned: &OwnedTasks) -> bool {
         let (threshold, hook) = (config.threshold, &config.hook);
-        let task = self.task.load(Acquire);
-        if task.is_null() {
-            return;
-        }
-        let started = self.started.load(Relaxed);
-        let Some(elapsed) = stats::elapsed(started, stats::coarse_now()) else {
-            return;
+        let Some((task, started, elapsed)) = self.current() else {
+            return false;
         };
         if elapsed < threshold {
-            return;
+            return false;
         }
         if self.reported_task.load(Relaxed) == task
             && self.reported_started.load(Relaxed) == started
         {
-            return;
+            return true;
         }
         // The same poll still? (A new poll of another task may have begun in between; then
         // its own start time applies next turn.)
         if self.task.load(Acquire) != task || self.started.load(Relaxed) != started {
-            return;
+            return false;
         }
         self.reported_task.store(task, Relaxed);
         self.reported_started.store(started, Relaxed);
@@ -188,5 +190,6 @@ impl PollSlot {
                 worker,
             });
         }
+        true
     }
 }

@@ -327,11 +327,11 @@ impl Handle {
     /// Monitor side (the driver thread): reports polls past the threshold, and when every
     /// worker is stuck in one, starts a stand-in thread (see `worker::stand_in`).
     pub(crate) fn check_slow_polls(me: &Arc<Self>) {
-        let threshold = me.config.slow_poll.threshold;
         for (worker, remote) in me.shared.remotes.iter().enumerate() {
-            let slot = &remote.slots.poll;
-            slot.check(worker, &me.config.slow_poll, &me.shared.owned);
-            let stuck = slot.is_stuck(threshold);
+            let stuck = remote
+                .slots
+                .poll
+                .check(worker, &me.config.slow_poll, &me.shared.owned);
             if remote.stuck.load(Relaxed) != stuck {
                 remote.stuck.store(stuck, Release);
                 if stuck && remote.slots.lifo.is_some() {
